@@ -1,0 +1,42 @@
+/*
+ * hf2gguf/error.h - errors carried back as values.
+ *
+ * Every library function that can fail returns an int status: 0 on success,
+ * -1 on failure. On failure it has filled the caller's h2g_error with one
+ * line of text saying which file, key or tensor was wrong, what was expected
+ * and what was found. Only the command line prints it, once, at the top.
+ *
+ *     h2g_error err = {0};
+ *     if (h2g_checkout_open(&co, dir, &err) != 0) {
+ *         fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+ *         return 1;
+ *     }
+ */
+#ifndef HF2GGUF_ERROR_H
+#define HF2GGUF_ERROR_H
+
+#include <stddef.h>
+
+#define H2G_ERROR_MAX 1024
+
+typedef struct h2g_error {
+    char msg[H2G_ERROR_MAX];
+} h2g_error;
+
+/* Fills err (when not NULL) with a printf-style message and returns -1, so
+ * that a failing path reads `return h2g_fail(err, "...", ...);`. */
+int h2g_fail(h2g_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Puts "prefix: " in front of a message already in err, to add context
+ * (typically the file name) on the way up. Returns -1. */
+int h2g_fail_prefix(h2g_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

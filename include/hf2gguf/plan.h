@@ -1,0 +1,88 @@
+/*
+ * hf2gguf/plan.h - what will be written, decided before anything is.
+ *
+ * An architecture module turns a checkout into one plan per output file: the
+ * full KV list and, for every output tensor, its GGUF name, type and shape,
+ * the source tensors it is made of and the one transform that makes it.
+ * The executor (executor.h) streams plans to disk; --dry-run and the JSON
+ * report print them. Nothing in a plan owns tensor data: sources point into
+ * the checkout's index.
+ */
+#ifndef HF2GGUF_PLAN_H
+#define HF2GGUF_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hf2gguf/checkout.h"
+#include "hf2gguf/error.h"
+#include "hf2gguf/gguf.h"
+#include "hf2gguf/kv.h"
+
+/* The user's --outtype. AUTO is resolved by the architecture module. */
+typedef enum h2g_outtype {
+    H2G_OUT_F32,
+    H2G_OUT_F16,
+    H2G_OUT_BF16,
+    H2G_OUT_Q8_0,
+    H2G_OUT_AUTO,
+} h2g_outtype;
+
+const char *h2g_outtype_name(h2g_outtype t);       /* "f16" */
+const char *h2g_outtype_upper_name(h2g_outtype t); /* "F16", for file names */
+bool h2g_outtype_parse(const char *s, h2g_outtype *out);
+/* general.file_type value (llama's LlamaFileType) and ggml type of an outtype */
+uint32_t h2g_outtype_file_type(h2g_outtype t);
+uint32_t h2g_outtype_ggml_type(h2g_outtype t);
+
+typedef enum h2g_transform {
+    H2G_XF_CONVERT,  /* one source, elements in order (any reshape/unsqueeze) */
+    H2G_XF_STACK,    /* sources concatenated in order (merged experts) */
+    H2G_XF_KV_B_K,   /* k half of an MLA kv_b_proj, each head transposed */
+    H2G_XF_KV_B_V,   /* v half of an MLA kv_b_proj */
+} h2g_transform;
+
+const char *h2g_transform_name(h2g_transform xf);
+
+/* One source tensor; FP8 sources carry their block scales. */
+typedef struct h2g_source {
+    const h2g_st_tensor *tensor;
+    const h2g_st_tensor *scale; /* F32 weight_scale_inv, or NULL */
+    uint32_t block_rows, block_cols; /* FP8 block size when scale != NULL */
+} h2g_source;
+
+typedef struct h2g_plan_tensor {
+    h2g_tensor_info info; /* offset and nbytes filled by h2g_plan_layout */
+    h2g_transform transform;
+    h2g_source *src;
+    size_t n_src;
+    /* kv_b split: heads, rows per head for k (nope) and v */
+    uint32_t kvb_heads, kvb_nope, kvb_v;
+} h2g_plan_tensor;
+
+typedef struct h2g_plan {
+    const char *role; /* "model" or "mmproj" (static string) */
+    h2g_outtype outtype; /* resolved, never AUTO */
+    h2g_kv_list kv;
+    h2g_plan_tensor *tensors;
+    size_t n_tensors;
+    size_t cap_tensors;
+    uint64_t data_offset; /* header size = where tensor data starts */
+    uint64_t data_size;   /* padded data section */
+} h2g_plan;
+
+void h2g_plan_free(h2g_plan *p);
+
+/* Appends a tensor with n_src sources (copied); returns its index or -1. */
+long h2g_plan_add(h2g_plan *p, const char *name, uint32_t type, uint32_t n_dims,
+                  const uint64_t *ne, h2g_transform xf, const h2g_source *src,
+                  size_t n_src, h2g_error *err);
+
+/* Computes offsets, sizes, data_offset (calls h2g_gguf_layout). */
+int h2g_plan_layout(h2g_plan *p, h2g_error *err);
+
+/* Source bytes a plan reads (sum of source tensors, scales included). */
+uint64_t h2g_plan_source_bytes(const h2g_plan *p);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * hf2gguf/vocab.h - the tokenizer.* keys from a checkout's tokenizer files.
+ *
+ * Byte-level BPE ("gpt2") vocabularies from tokenizer.json, as llama.cpp's
+ * converter writes them (conversion-reference.md section 6): tokens padded
+ * with "[PAD<id>]" up to vocab_size, token types, merges, special token ids,
+ * add_* flags and the chat template. The pre-tokenizer name is recognised
+ * from the Split regexes of tokenizer.json's pre_tokenizer.
+ */
+#ifndef HF2GGUF_VOCAB_H
+#define HF2GGUF_VOCAB_H
+
+#include <stdint.h>
+
+#include "hf2gguf/checkout.h"
+#include "hf2gguf/error.h"
+#include "hf2gguf/kv.h"
+
+/* Names of the pre-tokenizers we can recognise or accept with
+ * --tokenizer-pre, NULL-terminated. */
+extern const char *const h2g_known_pretokenizers[];
+
+/* Recognises the pre-tokenizer of tokenizer.json. On failure err says what
+ * was found and names the --tokenizer-pre flag. */
+int h2g_vocab_detect_pre(const cJSON *tokenizer, const char **name, h2g_error *err);
+
+/* Appends the tokenizer keys in the reference's order: tokenizer.ggml.model,
+ * pre, tokens, token_type, merges, special ids, add_* flags, then
+ * tokenizer.chat_template (replaced in place if already in kv).
+ * vocab_size is config's vocab_size (0: the tokenizer's own size).
+ * pre_override, when not NULL, is used instead of detection. */
+int h2g_vocab_add_kv(h2g_kv_list *kv, const h2g_checkout *co, uint32_t vocab_size,
+                     const char *pre_override, h2g_error *err);
+
+#endif
