@@ -23,7 +23,7 @@ int h2g_fail_prefix(h2g_error *err, const char *fmt, ...) {
         vsnprintf(prefix, sizeof prefix, fmt, ap);
         va_end(ap);
         memcpy(old, err->msg, sizeof old);
-        snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+        snprintf(err->msg, sizeof err->msg, "%.300s: %.700s", prefix, old);
     }
     return -1;
 }
