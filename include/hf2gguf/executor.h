@@ -1,0 +1,48 @@
+/*
+ * hf2gguf/executor.h - streaming plans to disk.
+ *
+ * Each output is written to "<path>.tmp" beside the final path: the header
+ * first, then every tensor's bytes at its planned offset, computed in
+ * bounded chunks by a pool of worker threads (pwrite to disjoint ranges).
+ * When all is written the file is fsynced and renamed into place. On any
+ * error every temporary file is removed and no output file is touched.
+ * Several plans (a text model and its mmproj) are executed in one pass over
+ * the checkout.
+ */
+#ifndef HF2GGUF_EXECUTOR_H
+#define HF2GGUF_EXECUTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hf2gguf/checkout.h"
+#include "hf2gguf/error.h"
+#include "hf2gguf/plan.h"
+
+/* Called now and then (a few times a second at most) from a worker thread,
+ * and once at the end. tensors_done counts tensors whose last piece has been
+ * handed to a worker. */
+typedef struct h2g_progress {
+    uint64_t bytes_done, bytes_total;
+    size_t tensors_done, tensors_total;
+    double seconds;
+} h2g_progress;
+typedef void (*h2g_progress_fn)(void *ctx, const h2g_progress *p);
+
+typedef struct h2g_exec_options {
+    int threads; /* <= 0: all online cores */
+    h2g_progress_fn progress;
+    void *progress_ctx;
+} h2g_exec_options;
+
+typedef struct h2g_exec_stats {
+    uint64_t bytes_read;    /* source tensor bytes decoded */
+    uint64_t bytes_written; /* total size of the output files */
+    double seconds;
+    int threads;
+} h2g_exec_stats;
+
+int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
+                const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * arch.h - what an architecture module provides, and the helpers they share.
+ *
+ * A module is a file under src/arch/ holding tables of name mappings plus
+ * the few transforms that need code. It plans; it does no I/O beyond what
+ * the checkout already indexed. Adding an architecture means one file and
+ * one line in registry.c.
+ */
+#ifndef HF2GGUF_ARCH_H
+#define HF2GGUF_ARCH_H
+
+#include "hf2gguf/checkout.h"
+#include "hf2gguf/convert.h"
+#include "hf2gguf/plan.h"
+
+typedef int (*h2g_plan_fn)(const h2g_checkout *co, const h2g_convert_options *o,
+                           h2g_plan *out, h2g_error *err);
+
+typedef struct h2g_arch {
+    const char *hf_name;    /* config.json architectures[0] */
+    h2g_plan_fn plan_model; /* the text model */
+    h2g_plan_fn plan_mmproj; /* the vision projector, or NULL */
+} h2g_arch;
+
+const h2g_arch *h2g_arch_find(const char *hf_name);
+
+/* Module entry points (one pair per file). */
+int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
+                       h2g_error *err);
+
+/* ---- shared helpers (common.c) ---- */
+
+/* ne of a source tensor: its PyTorch shape reversed. Returns n_dims. */
+uint32_t h2g_ne_from_shape(const h2g_st_tensor *t, uint64_t *ne);
+
+/* Layer index of an HF name: the first dot-separated part made of digits
+ * only; -1 when none. */
+long h2g_layer_of(const char *name);
+
+/* --outtype auto: the type of the first >= 2-D BF16 or F16 source of the
+ * plan's tensors in order (BF16 -> bf16, F16 -> f16), f16 when there is
+ * none; F32 and FP8 sources are passed over, as by the reference. */
+h2g_outtype h2g_resolve_auto(const h2g_plan *p);
+
+/* The reference's per-tensor type rule (conversion-reference 3.6 steps 3-6):
+ * 1-D and *_norm.weight -> F32; routers, position embeddings and names not
+ * ending in .weight -> F32; otherwise the outtype, with Q8_0 falling back to
+ * F16 when ne0 is not a multiple of 32. `forced` (>= 0) is a class override
+ * that replaces the outtype step. */
+uint32_t h2g_pick_type(const char *gguf_name, uint32_t n_dims, uint64_t ne0, h2g_outtype ot,
+                       int forced);
+
+/* FP8 block-quantized sources: reads quantization_config. */
+typedef struct h2g_quant {
+    bool fp8;
+    uint32_t block_rows, block_cols; /* 0 when no weight_block_size */
+} h2g_quant;
+int h2g_quant_read(const cJSON *config, h2g_quant *q, h2g_error *err);
+
+/* Fills a source for tensor t, attaching its FP8 scale tensor when t is
+ * F8_E4M3 (error when the scale is missing or of the wrong shape). */
+int h2g_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_tensor *t,
+                    h2g_source *src, h2g_error *err);
+
+/* True for names the reference drops as FP8/activation scale companions. */
+bool h2g_is_scale_companion(const char *name);
+
+#endif

@@ -1,0 +1,174 @@
+/* common.c - helpers shared by the architecture modules (see arch.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "hparams.h"
+#include "util.h"
+
+/* ---------------------------------------------------------------------------
+ * Names and shapes
+ * ------------------------------------------------------------------------- */
+
+uint32_t h2g_ne_from_shape(const h2g_st_tensor *t, uint64_t *ne) {
+    for (uint32_t d = 0; d < t->n_dims; d++) ne[d] = t->shape[t->n_dims - 1 - d];
+    return t->n_dims;
+}
+
+long h2g_layer_of(const char *name) {
+    const char *p = name;
+    while (*p) {
+        const char *end = strchr(p, '.');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        bool digits = len > 0 && len < 10;
+        for (size_t i = 0; digits && i < len; i++) digits = isdigit((unsigned char)p[i]);
+        if (digits) return strtol(p, NULL, 10);
+        if (!end) break;
+        p = end + 1;
+    }
+    return -1;
+}
+
+bool h2g_is_scale_companion(const char *name) {
+    return h2g_str_ends_with(name, "_scale_inv") || h2g_str_ends_with(name, ".activation_scale") ||
+           h2g_str_ends_with(name, "_activation_scale") || h2g_str_ends_with(name, ".qscale_act");
+}
+
+/* ---------------------------------------------------------------------------
+ * Output types
+ * ------------------------------------------------------------------------- */
+
+h2g_outtype h2g_resolve_auto(const h2g_plan *p) {
+    for (size_t i = 0; i < p->n_tensors; i++) {
+        for (size_t s = 0; s < p->tensors[i].n_src; s++) {
+            const h2g_st_tensor *t = p->tensors[i].src[s].tensor;
+            if (t->n_dims < 2) continue;
+            if (t->dtype == H2G_DT_BF16) return H2G_OUT_BF16;
+            if (t->dtype == H2G_DT_F16) return H2G_OUT_F16;
+        }
+    }
+    return H2G_OUT_F16;
+}
+
+/* Tensor kinds the reference always keeps in F32 (unless a class override
+ * already decided). */
+static bool always_f32(const char *name) {
+    static const char *const kinds[] = {"ffn_gate_inp.weight", "ffn_gate_inp_shexp",
+                                        "position_embd", "token_types", NULL};
+    for (int i = 0; kinds[i]; i++)
+        if (strstr(name, kinds[i])) return true;
+    return !h2g_str_ends_with(name, ".weight");
+}
+
+uint32_t h2g_pick_type(const char *gguf_name, uint32_t n_dims, uint64_t ne0, h2g_outtype ot,
+                       int forced) {
+    if (n_dims <= 1 || h2g_str_ends_with(gguf_name, "_norm.weight")) return H2G_GGML_F32;
+    uint32_t type;
+    if (forced >= 0)
+        type = (uint32_t)forced;
+    else if (always_f32(gguf_name))
+        type = H2G_GGML_F32;
+    else
+        type = h2g_outtype_ggml_type(ot);
+    /* Q8_0 needs whole 32-element blocks along a row; the reference falls
+     * back to F16 (not BF16) when a row is shorter or ragged. */
+    if (type == H2G_GGML_Q8_0 && ne0 % 32 != 0) type = H2G_GGML_F16;
+    return type;
+}
+
+/* ---------------------------------------------------------------------------
+ * FP8 block-quantized sources
+ * ------------------------------------------------------------------------- */
+
+int h2g_quant_read(const cJSON *config, h2g_quant *q, h2g_error *err) {
+    memset(q, 0, sizeof *q);
+    const cJSON *qc = cJSON_GetObjectItemCaseSensitive(config, "quantization_config");
+    if (!qc || cJSON_IsNull(qc)) return 0;
+    if (!cJSON_IsObject(qc))
+        return h2g_fail(err, "config.json: 'quantization_config' must be an object");
+    const char *method = NULL;
+    bool present;
+    if (h2g_json_str_opt(qc, "config.json: quantization_config", "quant_method", &method,
+                         &present, err) != 0)
+        return -1;
+    if (!present || strcmp(method, "fp8") != 0)
+        return h2g_fail(err,
+                        "config.json: quantization_config.quant_method '%s' is not supported "
+                        "(hf2gguf converts unquantized and fp8 block-quantized checkpoints)",
+                        present ? method : "(missing)");
+    q->fp8 = true;
+    const cJSON *bs = cJSON_GetObjectItemCaseSensitive(qc, "weight_block_size");
+    if (!bs || cJSON_IsNull(bs)) return 0;
+    if (!cJSON_IsArray(bs) || cJSON_GetArraySize(bs) != 2)
+        return h2g_fail(err, "config.json: quantization_config.weight_block_size must be a "
+                             "list of two whole numbers");
+    uint32_t v[2];
+    for (int i = 0; i < 2; i++) {
+        const cJSON *it = cJSON_GetArrayItem(bs, i);
+        if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 1e9 ||
+            it->valuedouble != (double)(uint32_t)it->valuedouble)
+            return h2g_fail(err, "config.json: quantization_config.weight_block_size must be "
+                                 "a list of two positive whole numbers");
+        v[i] = (uint32_t)it->valuedouble;
+    }
+    q->block_rows = v[0];
+    q->block_cols = v[1];
+    return 0;
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+/* Checks an FP8 weight's scale tensor and sets the block size on src. */
+static int attach_scale(const h2g_quant *q, const h2g_st_tensor *w, const h2g_st_tensor *s,
+                        h2g_source *src, h2g_error *err) {
+    if (w->n_dims != 2)
+        return h2g_fail(err, "tensor '%s': FP8 weights must be 2-D, this one has %u dims",
+                        w->name, w->n_dims);
+    if (s->dtype != H2G_DT_F32 && s->dtype != H2G_DT_BF16 && s->dtype != H2G_DT_F16)
+        return h2g_fail(err, "tensor '%s': scale must be F32, BF16 or F16, found %s", s->name,
+                        h2g_dtype_name(s->dtype));
+    uint64_t rows = w->shape[0], cols = w->shape[1];
+    uint64_t srows = s->n_dims >= 1 ? s->shape[0] : 1;
+    uint64_t scols = s->n_dims >= 2 ? s->shape[1] : 1;
+    if (s->n_dims > 2 || srows == 0 || scols == 0)
+        return h2g_fail(err, "tensor '%s': scale shape is not 2-D", s->name);
+    uint64_t br = q->block_rows ? q->block_rows : ceil_div(rows, srows);
+    uint64_t bc = q->block_cols ? q->block_cols : ceil_div(cols, scols);
+    if (ceil_div(rows, br) != srows || ceil_div(cols, bc) != scols)
+        return h2g_fail(err,
+                        "tensor '%s': scale shape [%llu, %llu] does not match weight [%llu, "
+                        "%llu] with %llux%llu blocks (expected [%llu, %llu])",
+                        s->name, (unsigned long long)srows, (unsigned long long)scols,
+                        (unsigned long long)rows, (unsigned long long)cols,
+                        (unsigned long long)br, (unsigned long long)bc,
+                        (unsigned long long)ceil_div(rows, br),
+                        (unsigned long long)ceil_div(cols, bc));
+    src->scale = s;
+    src->block_rows = (uint32_t)br;
+    src->block_cols = (uint32_t)bc;
+    return 0;
+}
+
+int h2g_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_tensor *t,
+                    h2g_source *src, h2g_error *err) {
+    memset(src, 0, sizeof *src);
+    src->tensor = t;
+    if (!h2g_dtype_is_float(t->dtype))
+        return h2g_fail(err, "tensor '%s' has dtype %s, which cannot be converted to a float "
+                             "type", t->name, h2g_dtype_name(t->dtype));
+    bool f8 = t->dtype == H2G_DT_F8_E4M3 || t->dtype == H2G_DT_F8_E5M2;
+    if (!f8 || !q->fp8) return 0;
+    char *name = h2g_strfmt("%s_scale_inv", t->name);
+    if (!name) return h2g_fail(err, "out of memory");
+    long si = h2g_checkout_find(co, name);
+    if (si < 0) {
+        h2g_fail(err, "tensor '%s' is %s but its scale tensor '%s' is missing", t->name,
+                 h2g_dtype_name(t->dtype), name);
+        free(name);
+        return -1;
+    }
+    free(name);
+    return attach_scale(q, t, &co->tensors[si], src, err);
+}

@@ -1,0 +1,614 @@
+/*
+ * deepseek2.c - DeepSeek-V2/V3 (arch deepseek2) and the text model of
+ * DeepSeek-OCR / OCR-2 (arch deepseek2-ocr).
+ *
+ * Facts: conversion-reference.md sections 3 and 4. In short: tensors are
+ * renamed by the tables below; the experts of each layer are stacked into
+ * 3-D *_exps tensors; MLA's kv_b_proj is split into attn_k_b (transposed per
+ * head) and attn_v_b; MTP layers, a tied lm_head and FP8 scale companions
+ * are dropped. Output order is processing order (shards sorted, names
+ * sorted within a shard), with merged experts at the position of the
+ * layer's last expert tensor.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "hf2gguf/general.h"
+#include "hf2gguf/vocab.h"
+#include "hparams.h"
+#include "util.h"
+
+/* ---------------------------------------------------------------------------
+ * Name tables
+ * ------------------------------------------------------------------------- */
+
+typedef struct name_map {
+    const char *hf;   /* module path, without .weight/.bias */
+    const char *gguf; /* GGUF name, without .weight/.bias */
+} name_map;
+
+/* Tensors outside the layers. */
+static const name_map global_names[] = {
+    {"model.embed_tokens", "token_embd"},
+    {"model.norm", "output_norm"},
+    {"lm_head", "output"},
+    {NULL, NULL},
+};
+
+/* Tensors of layer N: "model.layers.N.<hf>" -> "blk.N.<gguf>". */
+static const name_map layer_names[] = {
+    {"input_layernorm", "attn_norm"},
+    {"post_attention_layernorm", "ffn_norm"},
+    {"self_attn.q_proj", "attn_q"},
+    {"self_attn.k_proj", "attn_k"}, /* OCR: plain attention */
+    {"self_attn.v_proj", "attn_v"},
+    {"self_attn.q_a_proj", "attn_q_a"},
+    {"self_attn.q_a_layernorm", "attn_q_a_norm"},
+    {"self_attn.q_b_proj", "attn_q_b"},
+    {"self_attn.kv_a_proj_with_mqa", "attn_kv_a_mqa"},
+    {"self_attn.kv_a_layernorm", "attn_kv_a_norm"},
+    {"self_attn.o_proj", "attn_output"},
+    {"mlp.gate_proj", "ffn_gate"},
+    {"mlp.up_proj", "ffn_up"},
+    {"mlp.down_proj", "ffn_down"},
+    {"mlp.gate", "ffn_gate_inp"},
+    {"mlp.gate.e_score_correction", "exp_probs_b"},
+    {"mlp.shared_experts.gate_proj", "ffn_gate_shexp"},
+    {"mlp.shared_experts.up_proj", "ffn_up_shexp"},
+    {"mlp.shared_experts.down_proj", "ffn_down_shexp"},
+    {NULL, NULL},
+};
+
+/* Expert projections, in the order the reference emits the merged tensors. */
+enum { EXP_DOWN, EXP_GATE, EXP_UP, EXP_KINDS };
+static const char *const expert_hf[EXP_KINDS] = {"down_proj", "gate_proj", "up_proj"};
+static const char *const expert_gguf[EXP_KINDS] = {"ffn_down_exps", "ffn_gate_exps",
+                                                   "ffn_up_exps"};
+
+/* Name filter (reference 3.5.1): vision and other multimodal parts that a
+ * text model drops. */
+static const char *const drop_prefixes[] = {
+    "mlp", "vit.", "vpm.", "siglip2.", "conformer.", "merger.", "resampler.",
+    "sound_encoder.", "sound_projection.", "speech_embeddings.", NULL,
+};
+static const char *const drop_substrings[] = {
+    "sam_model", "qwen2_model", "visual.", "vision.", "audio.", "talker.", "vision_",
+    "audio_", "token2wav.", "code2wav.", "projector.", "pre_mm_projector_norm",
+    "image_newline", "view_seperator", "patch_embed", "patch_embedding", "patch_merger.",
+    "model.connector.", NULL,
+};
+/* Skipped while writing (buffers, not weights). */
+static const char *const skip_suffixes[] = {
+    ".attention.masked_bias", ".attention.bias", ".rotary_emb.inv_freq", NULL,
+};
+
+/* ---------------------------------------------------------------------------
+ * Hyper-parameters
+ * ------------------------------------------------------------------------- */
+
+typedef struct ds2 {
+    const h2g_checkout *co;
+    const h2g_convert_options *opt;
+    bool ocr;
+    const char *arch; /* GGUF architecture name, the KV prefix */
+    h2g_hparams hp;
+    h2g_quant quant;
+    uint32_t n_layer, n_head, n_head_kv; /* n_head_kv: config's, for kv_b */
+    uint32_t kv_lora, nope, rope, v_dim;
+    uint32_t n_expert; /* 0: no routed experts */
+    bool tied;
+} ds2;
+
+static int read_hparams(ds2 *m, h2g_error *err) {
+    h2g_hparams *hp = &m->hp;
+    bool has;
+    if (h2g_hparams_text(hp, m->co->config, err) != 0) return -1;
+    if (h2g_hparams_u32(hp, "num_hidden_layers", &m->n_layer, err) != 0 ||
+        h2g_hparams_u32(hp, "num_attention_heads", &m->n_head, err) != 0)
+        return -1;
+    m->n_head_kv = m->n_head;
+    if (h2g_hparams_u32_opt(hp, "num_key_value_heads", &m->n_head_kv, &has, err) != 0) return -1;
+    m->kv_lora = 512;
+    if (h2g_hparams_u32_opt(hp, "kv_lora_rank", &m->kv_lora, &has, err) != 0) return -1;
+    if (h2g_hparams_u32_opt(hp, "qk_nope_head_dim", &m->nope, &has, err) != 0 ||
+        h2g_hparams_u32_opt(hp, "v_head_dim", &m->v_dim, &has, err) != 0 ||
+        h2g_hparams_u32(hp, "qk_rope_head_dim", &m->rope, err) != 0 ||
+        h2g_hparams_u32_opt(hp, "n_routed_experts", &m->n_expert, &has, err) != 0)
+        return -1;
+    bool tied = false;
+    if (h2g_hparams_bool_opt(hp, "tie_word_embeddings", &tied, &has, err) != 0) return -1;
+    m->tied = tied;
+    return h2g_quant_read(m->co->config, &m->quant, err);
+}
+
+/* ---------------------------------------------------------------------------
+ * Naming one tensor
+ * ------------------------------------------------------------------------- */
+
+/* Applies the reference's text-model filter and renames. Writes the renamed
+ * HF name into out; returns false when the tensor is dropped. */
+static bool filter_name(const ds2 *m, const char *name, char *out, size_t out_size) {
+    for (int i = 0; drop_prefixes[i]; i++)
+        if (h2g_str_starts_with(name, drop_prefixes[i])) return false;
+    for (int i = 0; drop_substrings[i]; i++)
+        if (strstr(name, drop_substrings[i])) return false;
+    for (int i = 0; skip_suffixes[i]; i++)
+        if (h2g_str_ends_with(name, skip_suffixes[i])) return false;
+    if (h2g_is_scale_companion(name)) return false;
+
+    /* "language_model." is removed wherever it occurs; the V3 gating bias is
+     * a bare parameter that the reference turns into a ".bias". */
+    size_t o = 0;
+    for (const char *p = name; *p && o + 1 < out_size;) {
+        if (strncmp(p, "language_model.", 15) == 0) {
+            p += 15;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+    if (h2g_str_ends_with(out, "e_score_correction_bias"))
+        out[strlen(out) - 5] = '.'; /* ..._bias -> ....bias */
+
+    if (m->tied && (!strcmp(out, "lm_head.weight") || !strcmp(out, "model.lm_head.weight")))
+        return false;
+    /* MTP (next-token prediction) layers come after the counted layers. */
+    if (h2g_str_starts_with(out, "model.layers.") && h2g_layer_of(out) >= (long)m->n_layer)
+        return false;
+    return true;
+}
+
+/* Splits "path.weight" / "path.bias" into path and suffix. */
+static const char *split_suffix(const char *name, char *path, size_t path_size) {
+    const char *suffix = h2g_str_ends_with(name, ".weight") ? ".weight"
+                         : h2g_str_ends_with(name, ".bias") ? ".bias"
+                                                             : NULL;
+    if (!suffix) return NULL;
+    size_t n = strlen(name) - strlen(suffix);
+    if (n >= path_size) return NULL;
+    memcpy(path, name, n);
+    path[n] = '\0';
+    return suffix;
+}
+
+/* Maps a renamed HF name to its GGUF name via the tables. */
+static bool map_name(const char *name, char *out, size_t out_size) {
+    char path[256];
+    const char *suffix = split_suffix(name, path, sizeof path);
+    if (!suffix) return false;
+    for (int i = 0; global_names[i].hf; i++) {
+        if (!strcmp(path, global_names[i].hf)) {
+            snprintf(out, out_size, "%s%s", global_names[i].gguf, suffix);
+            return true;
+        }
+    }
+    long layer = h2g_layer_of(path);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "model.layers.%ld.", layer);
+    if (layer < 0 || !h2g_str_starts_with(path, prefix)) return false;
+    const char *rest = path + strlen(prefix);
+    for (int i = 0; layer_names[i].hf; i++) {
+        if (!strcmp(rest, layer_names[i].hf)) {
+            snprintf(out, out_size, "blk.%ld.%s%s", layer, layer_names[i].gguf, suffix);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------------------
+ * Expert merging
+ * ------------------------------------------------------------------------- */
+
+/* The expert tensors of one layer collected so far (by kind and index). */
+typedef struct expert_layer {
+    const h2g_st_tensor **t[EXP_KINDS];
+    uint32_t seen;
+} expert_layer;
+
+typedef struct experts {
+    expert_layer *layers; /* n_layer of them */
+    uint32_t n_layer, n_expert;
+} experts;
+
+static void experts_free(experts *e) {
+    for (uint32_t l = 0; e->layers && l < e->n_layer; l++)
+        for (int k = 0; k < EXP_KINDS; k++) free(e->layers[l].t[k]);
+    free(e->layers);
+}
+
+/* Recognises "model.layers.N.mlp.experts.X.<kind>.weight". */
+static bool parse_expert(const char *name, long *layer, long *index, int *kind) {
+    char tail[64];
+    int consumed = 0;
+    if (sscanf(name, "model.layers.%ld.mlp.experts.%ld.%63[a-z_].weight%n", layer, index, tail,
+               &consumed) != 3 ||
+        name[consumed] != '\0')
+        return false;
+    for (int k = 0; k < EXP_KINDS; k++) {
+        if (!strcmp(tail, expert_hf[k])) {
+            *kind = k;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Emits the three merged tensors of a complete layer: down, gate, up. */
+static int emit_experts(ds2 *m, h2g_plan *p, long layer, expert_layer *el, h2g_error *err) {
+    for (int k = 0; k < EXP_KINDS; k++) {
+        const h2g_st_tensor *first = el->t[k][0];
+        h2g_source *src = calloc(m->n_expert, sizeof *src);
+        if (!src) return h2g_fail(err, "out of memory");
+        for (uint32_t x = 0; x < m->n_expert; x++) {
+            const h2g_st_tensor *t = el->t[k][x];
+            if (t->n_dims != 2 || t->shape[0] != first->shape[0] ||
+                t->shape[1] != first->shape[1]) {
+                free(src);
+                return h2g_fail(err, "tensor '%s': shape differs from '%s'; experts of a "
+                                     "layer must all have the same 2-D shape",
+                                t->name, first->name);
+            }
+            if (h2g_source_make(m->co, &m->quant, t, &src[x], err) != 0) {
+                free(src);
+                return -1;
+            }
+        }
+        uint64_t ne[3] = {first->shape[1], first->shape[0], m->n_expert};
+        char name[H2G_GGUF_MAX_NAME];
+        snprintf(name, sizeof name, "blk.%ld.%s.weight", layer, expert_gguf[k]);
+        long i = h2g_plan_add(p, name, 0, 3, ne, H2G_XF_STACK, src, m->n_expert, err);
+        free(src);
+        if (i < 0) return -1;
+    }
+    return 0;
+}
+
+/* Files one expert tensor; emits the layer's merged tensors when complete. */
+static int add_expert(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t, long layer,
+                      long index, int kind, h2g_error *err) {
+    if (layer < 0 || layer >= (long)m->n_layer)
+        return h2g_fail(err, "tensor '%s': layer %ld is outside num_hidden_layers (%u)",
+                        t->name, layer, m->n_layer);
+    if (m->n_expert == 0 || index < 0 || index >= (long)m->n_expert)
+        return h2g_fail(err, "tensor '%s': expert %ld is outside n_routed_experts (%u) of "
+                             "config.json", t->name, index, m->n_expert);
+    expert_layer *el = &e->layers[layer];
+    if (!el->t[kind]) {
+        for (int k = 0; k < EXP_KINDS; k++) {
+            el->t[k] = calloc(m->n_expert, sizeof *el->t[k]);
+            if (!el->t[k]) return h2g_fail(err, "out of memory");
+        }
+    }
+    if (el->t[kind][index])
+        return h2g_fail(err, "tensor '%s' appears twice", t->name);
+    el->t[kind][index] = t;
+    if (++el->seen < EXP_KINDS * m->n_expert) return 0;
+    return emit_experts(m, p, layer, el, err);
+}
+
+/* Reports a layer whose experts never completed. */
+static int check_experts_complete(const ds2 *m, const experts *e, h2g_error *err) {
+    for (uint32_t l = 0; l < e->n_layer; l++) {
+        const expert_layer *el = &e->layers[l];
+        if (el->seen != 0 && el->seen != EXP_KINDS * m->n_expert)
+            return h2g_fail(err, "layer %u: found %u of the %u expert tensors (3 x "
+                                 "n_routed_experts); the checkout is incomplete",
+                            l, el->seen, EXP_KINDS * m->n_expert);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Tensors
+ * ------------------------------------------------------------------------- */
+
+/* MLA: kv_b_proj [nkv*(nope+v), kv_lora] becomes attn_k_b {nope, kv_lora, nkv}
+ * (each head transposed) and attn_v_b {kv_lora, v, nkv}. */
+static int add_kv_b(ds2 *m, h2g_plan *p, const h2g_st_tensor *t, long layer, h2g_error *err) {
+    uint64_t rows = (uint64_t)m->n_head_kv * (m->nope + m->v_dim);
+    if (t->n_dims != 2 || t->shape[0] != rows || t->shape[1] != m->kv_lora)
+        return h2g_fail(err, "tensor '%s': expected shape [%llu, %u] (num_key_value_heads x "
+                             "(qk_nope_head_dim + v_head_dim), kv_lora_rank)",
+                        t->name, (unsigned long long)rows, m->kv_lora);
+    h2g_source src;
+    if (h2g_source_make(m->co, &m->quant, t, &src, err) != 0) return -1;
+    char name[H2G_GGUF_MAX_NAME];
+    uint64_t ne_k[3] = {m->nope, m->kv_lora, m->n_head_kv};
+    uint64_t ne_v[3] = {m->kv_lora, m->v_dim, m->n_head_kv};
+    snprintf(name, sizeof name, "blk.%ld.attn_k_b.weight", layer);
+    long k = h2g_plan_add(p, name, 0, 3, ne_k, H2G_XF_KV_B_K, &src, 1, err);
+    if (k < 0) return -1;
+    snprintf(name, sizeof name, "blk.%ld.attn_v_b.weight", layer);
+    long v = h2g_plan_add(p, name, 0, 3, ne_v, H2G_XF_KV_B_V, &src, 1, err);
+    if (v < 0) return -1;
+    for (long i = k; i <= v; i++) {
+        p->tensors[i].kvb_heads = m->n_head_kv;
+        p->tensors[i].kvb_nope = m->nope;
+        p->tensors[i].kvb_v = m->v_dim;
+    }
+    return 0;
+}
+
+/* Plans one source tensor (renamed): a plain mapping, an expert or kv_b. */
+static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
+                      const char *name, h2g_error *err) {
+    long layer, index;
+    int kind;
+    if (parse_expert(name, &layer, &index, &kind))
+        return add_expert(m, e, p, t, layer, index, kind, err);
+    layer = h2g_layer_of(name);
+    if (!m->ocr && layer >= 0 && h2g_str_ends_with(name, ".self_attn.kv_b_proj.weight"))
+        return add_kv_b(m, p, t, layer, err);
+
+    char gguf[H2G_GGUF_MAX_NAME];
+    if (!map_name(name, gguf, sizeof gguf))
+        return h2g_fail(err, "tensor '%s' (from '%s') has no GGUF name for architecture %s",
+                        name, t->name, m->arch);
+    if (t->n_dims == 0 || t->n_dims > H2G_GGUF_MAX_DIMS)
+        return h2g_fail(err, "tensor '%s' has %u dimensions; expected 1 to 4", t->name,
+                        t->n_dims);
+    h2g_source src;
+    if (h2g_source_make(m->co, &m->quant, t, &src, err) != 0) return -1;
+    uint64_t ne[H2G_GGUF_MAX_DIMS];
+    uint32_t n_dims = h2g_ne_from_shape(t, ne);
+    return h2g_plan_add(p, gguf, 0, n_dims, ne, H2G_XF_CONVERT, &src, 1, err) < 0 ? -1 : 0;
+}
+
+static int plan_tensors(ds2 *m, h2g_plan *p, h2g_error *err) {
+    experts e = {calloc(m->n_layer ? m->n_layer : 1, sizeof *e.layers), m->n_layer,
+                 m->n_expert};
+    if (!e.layers) return h2g_fail(err, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < m->co->n_tensors && rc == 0; i++) {
+        const h2g_st_tensor *t = &m->co->tensors[i];
+        char name[512];
+        if (!filter_name(m, t->name, name, sizeof name)) continue;
+        rc = add_tensor(m, &e, p, t, name, err);
+    }
+    if (rc == 0) rc = check_experts_complete(m, &e, err);
+    experts_free(&e);
+    return rc;
+}
+
+/* Resolves --outtype auto and gives every planned tensor its type. */
+static void assign_types(h2g_plan *p, h2g_outtype requested) {
+    p->outtype = requested == H2G_OUT_AUTO ? h2g_resolve_auto(p) : requested;
+    for (size_t i = 0; i < p->n_tensors; i++) {
+        h2g_tensor_info *ti = &p->tensors[i].info;
+        ti->type = h2g_pick_type(ti->name, ti->n_dims, ti->ne[0], p->outtype, -1);
+    }
+}
+
+/* --vocab-only keeps the KVs of a full conversion but no tensors. */
+static void drop_tensors(h2g_plan *p) {
+    for (size_t i = 0; i < p->n_tensors; i++) free(p->tensors[i].src);
+    p->n_tensors = 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * KV pairs (reference 3.3, 4.2)
+ * ------------------------------------------------------------------------- */
+
+/* Helpers that prefix the architecture name. */
+static int set_u32(ds2 *m, h2g_plan *p, const char *key, uint32_t v, h2g_error *err) {
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", m->arch, key);
+    return h2g_kv_set_u32(&p->kv, full, v, err);
+}
+
+static int set_f32(ds2 *m, h2g_plan *p, const char *key, double v, h2g_error *err) {
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", m->arch, key);
+    return h2g_kv_set_f32(&p->kv, full, (float)v, err);
+}
+
+/* Copies an optional config number to a UINT32 key. */
+static int copy_u32(ds2 *m, h2g_plan *p, const char *key, const char *cfg, h2g_error *err) {
+    uint32_t v;
+    bool has;
+    if (h2g_hparams_u32_opt(&m->hp, cfg, &v, &has, err) != 0) return -1;
+    return has ? set_u32(m, p, key, v, err) : 0;
+}
+
+/* The first present of several config keys; error when none is. */
+static int first_u32(ds2 *m, const char *const *keys, uint32_t *out, h2g_error *err) {
+    for (int i = 0; keys[i]; i++) {
+        bool has;
+        if (h2g_hparams_u32_opt(&m->hp, keys[i], out, &has, err) != 0) return -1;
+        if (has) return 0;
+    }
+    return h2g_fail(err, "config.json: none of the keys for %s is present (first: '%s')",
+                    strcmp(keys[0], "max_position_embeddings") ? "the feed-forward length"
+                                                               : "the context length",
+                    keys[0]);
+}
+
+static int add_rope_scaling(ds2 *m, h2g_plan *p, h2g_error *err) {
+    const cJSON *rs = h2g_hparams_item(&m->hp, "rope_scaling");
+    if (!rs) return 0;
+    if (!cJSON_IsObject(rs)) return h2g_fail(err, "config.json: 'rope_scaling' must be an object");
+    const char *where = "config.json: rope_scaling";
+    const char *type = NULL;
+    bool has_type, has_factor, has;
+    double factor = 0, v;
+    if (h2g_json_str_opt(rs, where, "rope_type", &type, &has_type, err) != 0) return -1;
+    if (!has_type && h2g_json_str_opt(rs, where, "type", &type, &has_type, err) != 0) return -1;
+    if (h2g_json_f64_opt(rs, where, "factor", &factor, &has_factor, err) != 0) return -1;
+    if (!has_type) return 0;
+    char full[128];
+    snprintf(full, sizeof full, "%s.rope.scaling.type", m->arch);
+    if (!strcmp(type, "linear") && has_factor) {
+        if (h2g_kv_set_str(&p->kv, full, "linear", err) != 0) return -1;
+        return set_f32(m, p, "rope.scaling.factor", factor, err);
+    }
+    if (!strcmp(type, "su") || !strcmp(type, "longrope"))
+        return h2g_kv_set_str(&p->kv, full, "longrope", err);
+    if (strcmp(type, "yarn") != 0 || !has_factor) return 0;
+
+    uint32_t orig;
+    if (h2g_kv_set_str(&p->kv, full, "yarn", err) != 0 ||
+        set_f32(m, p, "rope.scaling.factor", factor, err) != 0 ||
+        h2g_json_u32_opt(rs, where, "original_max_position_embeddings", &orig, &has, err) != 0)
+        return -1;
+    if (!has)
+        return h2g_fail(err, "%s: 'original_max_position_embeddings' is required for yarn",
+                        where);
+    if (set_u32(m, p, "rope.scaling.original_context_length", orig, err) != 0) return -1;
+    static const struct { const char *cfg, *alt, *key; } yarn[] = {
+        {"extrapolation_factor", NULL, "rope.scaling.yarn_ext_factor"},
+        {"attention_factor", "attn_factor", "rope.scaling.yarn_attn_factor"},
+        {"beta_fast", NULL, "rope.scaling.yarn_beta_fast"},
+        {"beta_slow", NULL, "rope.scaling.yarn_beta_slow"},
+    };
+    for (size_t i = 0; i < sizeof yarn / sizeof yarn[0]; i++) {
+        if (h2g_json_f64_opt(rs, where, yarn[i].cfg, &v, &has, err) != 0) return -1;
+        if (!has && yarn[i].alt &&
+            h2g_json_f64_opt(rs, where, yarn[i].alt, &v, &has, err) != 0)
+            return -1;
+        if (has && set_f32(m, p, yarn[i].key, v, err) != 0) return -1;
+    }
+    return 0;
+}
+
+/* Keys 4-23 of reference 3.3: the base model parameters. */
+static int add_base_params(ds2 *m, h2g_plan *p, h2g_error *err) {
+    static const char *const ctx_keys[] = {"max_position_embeddings", "n_ctx", "n_positions",
+                                           "max_length", "max_sequence_length",
+                                           "model_max_length", NULL};
+    static const char *const ff_keys[] = {"prefix_dense_intermediate_size",
+                                          "intermediate_size", NULL};
+    uint32_t ctx, ff, hidden;
+    double v;
+    bool has;
+    if (set_u32(m, p, "block_count", m->n_layer, err) != 0 ||
+        first_u32(m, ctx_keys, &ctx, err) != 0 ||
+        set_u32(m, p, "context_length", ctx, err) != 0 ||
+        h2g_hparams_u32(&m->hp, "hidden_size", &hidden, err) != 0 ||
+        set_u32(m, p, "embedding_length", hidden, err) != 0 ||
+        first_u32(m, ff_keys, &ff, err) != 0 ||
+        set_u32(m, p, "feed_forward_length", ff, err) != 0 ||
+        set_u32(m, p, "attention.head_count", m->n_head, err) != 0 ||
+        set_u32(m, p, "attention.head_count_kv", m->ocr ? m->n_head_kv : 1, err) != 0 ||
+        add_rope_scaling(m, p, err) != 0)
+        return -1;
+    if (h2g_hparams_f64_opt(&m->hp, "rope_theta", &v, &has, err) != 0) return -1;
+    if (has && set_f32(m, p, "rope.freq_base", v, err) != 0) return -1;
+    v = 1e-6;
+    if (h2g_hparams_f64_opt(&m->hp, "rms_norm_eps", &v, &has, err) != 0 ||
+        set_f32(m, p, "attention.layer_norm_rms_epsilon", v, err) != 0 ||
+        copy_u32(m, p, "expert_used_count", "num_experts_per_tok", err) != 0 ||
+        copy_u32(m, p, "expert_group_count", "n_group", err) != 0 ||
+        copy_u32(m, p, "expert_group_used_count", "topk_group", err) != 0)
+        return -1;
+    const char *scoring;
+    if (h2g_hparams_str_opt(&m->hp, "scoring_func", &scoring, &has, err) != 0) return -1;
+    if (has) {
+        uint32_t func = !strcmp(scoring, "softmax") ? 1 : !strcmp(scoring, "sigmoid") ? 2 : 0;
+        if (func == 0)
+            return h2g_fail(err, "config.json: 'scoring_func' is '%s'; expected softmax or "
+                                 "sigmoid", scoring);
+        if (set_u32(m, p, "expert_gating_func", func, err) != 0) return -1;
+    }
+    return 0;
+}
+
+/* Keys 25-39: the DeepSeek-specific parameters. */
+static int add_deepseek_params(ds2 *m, h2g_plan *p, h2g_error *err) {
+    uint32_t dense = m->n_expert ? 0 : m->n_layer, vocab, q_lora, ffe, shared = 0;
+    bool has, norm;
+    double v;
+    if (h2g_hparams_u32_opt(&m->hp, "first_k_dense_replace", &dense, &has, err) != 0 ||
+        set_u32(m, p, "leading_dense_block_count", dense, err) != 0 ||
+        h2g_hparams_u32(&m->hp, "vocab_size", &vocab, err) != 0 ||
+        set_u32(m, p, "vocab_size", vocab, err) != 0)
+        return -1;
+    if (!m->ocr) {
+        if (h2g_hparams_u32_opt(&m->hp, "q_lora_rank", &q_lora, &has, err) != 0) return -1;
+        if ((has && set_u32(m, p, "attention.q_lora_rank", q_lora, err) != 0) ||
+            set_u32(m, p, "attention.kv_lora_rank", m->kv_lora, err) != 0 ||
+            set_u32(m, p, "attention.key_length", m->kv_lora + m->rope, err) != 0 ||
+            set_u32(m, p, "attention.value_length", m->kv_lora, err) != 0 ||
+            set_u32(m, p, "attention.key_length_mla", m->nope + m->rope, err) != 0 ||
+            set_u32(m, p, "attention.value_length_mla", m->v_dim, err) != 0)
+            return -1;
+    }
+    if (h2g_hparams_u32_opt(&m->hp, "moe_intermediate_size", &ffe, &has, err) != 0) return -1;
+    if (!has && h2g_hparams_u32(&m->hp, "intermediate_size", &ffe, err) != 0) return -1;
+    if (set_u32(m, p, "expert_feed_forward_length", ffe, err) != 0 ||
+        copy_u32(m, p, "expert_count", "n_routed_experts", err) != 0 ||
+        h2g_hparams_u32_opt(&m->hp, "n_shared_experts", &shared, &has, err) != 0 ||
+        set_u32(m, p, "expert_shared_count", shared, err) != 0 ||
+        h2g_hparams_f64_opt(&m->hp, "routed_scaling_factor", &v, &has, err) != 0)
+        return -1;
+    if (has && set_f32(m, p, "expert_weights_scale", v, err) != 0) return -1;
+    if (h2g_hparams_bool_opt(&m->hp, "norm_topk_prob", &norm, &has, err) != 0) return -1;
+    if (has && norm) {
+        char full[128];
+        snprintf(full, sizeof full, "%s.expert_weights_norm", m->arch);
+        if (h2g_kv_set_bool(&p->kv, full, true, err) != 0) return -1;
+    }
+    if (set_u32(m, p, "rope.dimension_count", m->rope, err) != 0) return -1;
+    const cJSON *rs = h2g_hparams_item(&m->hp, "rope_scaling");
+    if (cJSON_IsObject(rs)) {
+        if (h2g_json_f64_opt(rs, "config.json: rope_scaling", "mscale_all_dim", &v, &has,
+                             err) != 0)
+            return -1;
+        /* The loader divides the stored value by 0.1 again. */
+        if (has && set_f32(m, p, "rope.scaling.yarn_log_multiplier", 0.1 * v, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The default chat template the reference writes for OCR text models. */
+static const char ocr_chat_template[] = "{% for m in messages %}{{m['content']}}{% endfor %}";
+
+static int add_kv(ds2 *m, h2g_plan *p, h2g_error *err) {
+    h2g_general g = {0};
+    uint32_t vocab = 0;
+    bool has;
+    int rc = -1;
+    if (h2g_kv_set_str(&p->kv, "general.architecture", m->arch, err) != 0 ||
+        (m->ocr && h2g_kv_set_str(&p->kv, "tokenizer.chat_template", ocr_chat_template, err)) ||
+        h2g_kv_set_str(&p->kv, "general.type", "model", err) != 0 ||
+        h2g_general_derive(&g, m->co, m->opt->vocab_only ? NULL : p, err) != 0 ||
+        h2g_general_add_kv(&p->kv, &g, m->co, err) != 0 || add_base_params(m, p, err) != 0 ||
+        h2g_kv_set_u32(&p->kv, "general.file_type", h2g_outtype_file_type(p->outtype), err) ||
+        add_deepseek_params(m, p, err) != 0 ||
+        h2g_kv_set_u32(&p->kv, "general.quantization_version", 2, err) != 0 ||
+        h2g_hparams_u32_opt(&m->hp, "vocab_size", &vocab, &has, err) != 0 ||
+        h2g_vocab_add_kv(&p->kv, m->co, vocab, m->opt->tokenizer_pre, err) != 0)
+        goto done;
+    rc = 0;
+done:
+    h2g_general_free(&g);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * Entry point
+ * ------------------------------------------------------------------------- */
+
+int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
+                       h2g_error *err) {
+    const char *hf_arch = NULL;
+    if (h2g_checkout_architecture(co, &hf_arch, err) != 0) return -1;
+    ds2 m = {.co = co, .opt = o};
+    m.ocr = h2g_str_starts_with(hf_arch, "DeepseekOCR");
+    m.arch = m.ocr ? "deepseek2-ocr" : "deepseek2";
+    memset(out, 0, sizeof *out);
+    out->role = "model";
+    int rc = read_hparams(&m, err);
+    if (rc == 0) rc = plan_tensors(&m, out, err);
+    if (rc == 0) {
+        assign_types(out, o->outtype);
+        if (o->vocab_only) drop_tensors(out);
+        rc = add_kv(&m, out, err);
+    }
+    h2g_hparams_free(&m.hp);
+    if (rc != 0) h2g_plan_free(out);
+    return rc;
+}

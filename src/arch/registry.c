@@ -1,0 +1,22 @@
+/* registry.c - which module plans which HF architecture. One line each. */
+#include <string.h>
+
+#include "arch/arch.h"
+
+static const h2g_arch archs[] = {
+    {"DeepseekV2ForCausalLM", h2g_deepseek2_plan, NULL},
+    {"DeepseekV3ForCausalLM", h2g_deepseek2_plan, NULL},
+    {NULL, NULL, NULL},
+};
+
+const h2g_arch *h2g_arch_find(const char *hf_name) {
+    for (int i = 0; archs[i].hf_name; i++)
+        if (!strcmp(archs[i].hf_name, hf_name)) return &archs[i];
+    return NULL;
+}
+
+const char *const *h2g_supported_architectures(void) {
+    static const char *names[sizeof archs / sizeof archs[0]];
+    for (size_t i = 0; archs[i].hf_name; i++) names[i] = archs[i].hf_name;
+    return names;
+}

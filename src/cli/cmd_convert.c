@@ -1,0 +1,275 @@
+/* cmd_convert.c - `hf2gguf convert`: arguments, output names, and the
+ * read -> plan -> stream sequence. */
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "hf2gguf/checkout.h"
+#include "hf2gguf/convert.h"
+#include "hf2gguf/executor.h"
+#include "hf2gguf/general.h"
+#include "hf2gguf/vocab.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: hf2gguf convert MODEL_DIR [options]\n"
+    "\n"
+    "Converts the HuggingFace checkout in MODEL_DIR (config.json, *.safetensors,\n"
+    "tokenizer files) to a GGUF file, byte for byte what llama.cpp's\n"
+    "convert_hf_to_gguf.py writes. Supported: DeepseekV2ForCausalLM,\n"
+    "DeepseekV3ForCausalLM (bf16/f16/f32 or fp8 block-quantized sources).\n"
+    "\n"
+    "options:\n"
+    "  --outfile PATH       where to write (default: the reference converter's name,\n"
+    "                       e.g. DeepSeek-256x20B-V3-BF16.gguf, in the current\n"
+    "                       directory); a directory puts the default name there\n"
+    "  --outtype TYPE       f32, f16, bf16, q8_0 or auto (default auto: bf16 for bf16\n"
+    "                       and fp8 sources, f16 otherwise). Norms, routers and\n"
+    "                       biases stay f32; q8_0 rows not a multiple of 32 are f16\n"
+    "  --vocab-only         write the metadata and tokenizer only, no tensors\n"
+    "  --dry-run            print what would be written (every tensor) and stop\n"
+    "  --threads N          worker threads (default: all cores)\n"
+    "  --force              overwrite an existing output file\n"
+    "  --tokenizer-pre NAME use NAME as tokenizer.ggml.pre instead of recognising it\n"
+    "                       (deepseek-llm, deepseek-coder, deepseek-v3, ...)\n"
+    "  --json               print a JSON report of what was (or would be) written on\n"
+    "                       stdout\n"
+    "  --quiet              no progress or summary on stderr\n"
+    "  --help               this help\n"
+    "\n"
+    "The output is written to PATH.tmp and renamed to PATH when complete; on error\n"
+    "nothing is left behind. Exit status: 0 success, 1 conversion or input error,\n"
+    "2 usage error.\n"
+    "\n"
+    "example:\n"
+    "  hf2gguf convert ~/models/DeepSeek-V3 --outtype bf16 --outfile v3.gguf\n";
+
+typedef struct args {
+    const char *model_dir;
+    const char *outfile;
+    h2g_convert_options conv;
+    int threads;
+    bool dry_run, force, json, quiet;
+} args;
+
+/* ---------------------------------------------------------------------------
+ * Arguments
+ * ------------------------------------------------------------------------- */
+
+static int usage_error(const char *fmt, const char *what) {
+    fputs("hf2gguf: error: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs(" (see hf2gguf convert --help)\n", stderr);
+    return H2G_EXIT_USAGE;
+}
+
+/* Parses argv into a; returns -1 when the command should stop with *status. */
+static int parse_args(int argc, char **argv, args *a, int *status) {
+    enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
+           O_QUIET, O_HELP };
+    static const struct option opts[] = {
+        {"outfile", required_argument, NULL, O_OUTFILE},
+        {"outtype", required_argument, NULL, O_OUTTYPE},
+        {"vocab-only", no_argument, NULL, O_VOCAB},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"force", no_argument, NULL, O_FORCE},
+        {"tokenizer-pre", required_argument, NULL, O_PRE},
+        {"json", no_argument, NULL, O_JSON},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    h2g_convert_options_init(&a->conv);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case O_OUTFILE: a->outfile = optarg; break;
+        case O_OUTTYPE:
+            if (!h2g_outtype_parse(optarg, &a->conv.outtype)) {
+                *status = usage_error("--outtype '%s' is not one of f32, f16, bf16, q8_0, auto",
+                                      optarg);
+                return -1;
+            }
+            break;
+        case O_VOCAB: a->conv.vocab_only = true; break;
+        case O_DRY: a->dry_run = true; break;
+        case O_THREADS:
+            a->threads = (int)strtol(optarg, &end, 10);
+            if (*end || a->threads < 1 || a->threads > 1024) {
+                *status = usage_error("--threads '%s' must be a number from 1 to 1024", optarg);
+                return -1;
+            }
+            break;
+        case O_FORCE: a->force = true; break;
+        case O_PRE: a->conv.tokenizer_pre = optarg; break;
+        case O_JSON: a->json = true; break;
+        case O_QUIET: a->quiet = true; break;
+        case O_HELP:
+            fputs(usage, stdout);
+            *status = H2G_EXIT_OK;
+            return -1;
+        default:
+            *status = usage_error(optopt ? "option '%s' needs a value or is unknown"
+                                         : "unknown option '%s'",
+                                  argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        *status = usage_error("%s", "convert needs a MODEL_DIR");
+        return -1;
+    }
+    if (argc - optind > 1) {
+        *status = usage_error("unexpected argument '%s'", argv[optind + 1]);
+        return -1;
+    }
+    a->model_dir = argv[optind];
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Output names
+ * ------------------------------------------------------------------------- */
+
+/* Copies the naming fields back out of a plan's general.* keys. */
+static void general_from_plan(const h2g_plan *p, h2g_general *g) {
+    static const struct { const char *key; size_t off; } fields[] = {
+        {"general.name", offsetof(h2g_general, name)},
+        {"general.basename", offsetof(h2g_general, basename)},
+        {"general.finetune", offsetof(h2g_general, finetune)},
+        {"general.version", offsetof(h2g_general, version)},
+        {"general.size_label", offsetof(h2g_general, size_label)},
+    };
+    memset(g, 0, sizeof *g);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *v;
+        if (h2g_kv_get_str(&p->kv, fields[i].key, &v))
+            *(char **)((char *)g + fields[i].off) = h2g_strdup(v);
+    }
+}
+
+static bool is_directory(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The path for plan p: --outfile, or the reference's default name (in the
+ * --outfile directory, else the current one). Malloc'ed. */
+static char *output_path(const args *a, const h2g_plan *p) {
+    if (a->outfile && !is_directory(a->outfile)) return h2g_strdup(a->outfile);
+    h2g_general g;
+    general_from_plan(p, &g);
+    const char *kind = a->conv.vocab_only ? "vocab" : p->role;
+    char *name = h2g_default_filename(&g, kind, p->outtype);
+    h2g_general_free(&g);
+    if (!name || !a->outfile) return name;
+    char *path = h2g_path_join(a->outfile, name);
+    free(name);
+    return path;
+}
+
+/* ---------------------------------------------------------------------------
+ * The conversion
+ * ------------------------------------------------------------------------- */
+
+typedef struct run {
+    h2g_checkout co;
+    bool co_open;
+    h2g_plan plans[H2G_MAX_OUTPUTS];
+    size_t n_plans;
+    char *paths[H2G_MAX_OUTPUTS];
+    h2g_exec_stats stats;
+} run;
+
+static void run_free(run *r) {
+    for (size_t i = 0; i < r->n_plans; i++) {
+        h2g_plan_free(&r->plans[i]);
+        free(r->paths[i]);
+    }
+    if (r->co_open) h2g_checkout_close(&r->co);
+}
+
+/* Refuses to overwrite existing outputs unless --force. */
+static int check_outputs(const args *a, run *r, h2g_error *err) {
+    for (size_t i = 0; i < r->n_plans; i++) {
+        r->paths[i] = output_path(a, &r->plans[i]);
+        if (!r->paths[i]) return h2g_fail(err, "out of memory");
+        if (!a->force && h2g_file_exists(r->paths[i]))
+            return h2g_fail(err, "%s already exists; pass --force to overwrite it",
+                            r->paths[i]);
+    }
+    return 0;
+}
+
+static int convert(const args *a, run *r, h2g_error *err) {
+    if (h2g_checkout_open(&r->co, a->model_dir, err) != 0) return -1;
+    r->co_open = true;
+    if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
+    if (check_outputs(a, r, err) != 0 || a->dry_run) return 0;
+    h2g_exec_options eo = {.threads = a->threads};
+    if (!a->quiet && !a->json && isatty(STDERR_FILENO)) eo.progress = h2g_report_progress;
+    return h2g_execute(&r->co, r->plans, (const char *const *)r->paths, r->n_plans, &eo,
+                       &r->stats, err);
+}
+
+/* --json: one object describing the run. */
+static void print_json(const args *a, const run *r, const h2g_error *err, bool ok) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", ok ? "ok" : "error");
+    cJSON_AddStringToObject(o, "input", a->model_dir);
+    if (!ok) cJSON_AddStringToObject(o, "error", err->msg);
+    cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
+    cJSON *outs = cJSON_AddArrayToObject(o, "outputs");
+    for (size_t i = 0; ok && i < r->n_plans; i++)
+        cJSON_AddItemToArray(outs, h2g_report_plan_json(&r->plans[i], r->paths[i], a->dry_run));
+    if (ok && !a->dry_run) {
+        cJSON_AddNumberToObject(o, "bytes_read", (double)r->stats.bytes_read);
+        cJSON_AddNumberToObject(o, "bytes_written", (double)r->stats.bytes_written);
+        cJSON_AddNumberToObject(o, "seconds", r->stats.seconds);
+        cJSON_AddNumberToObject(o, "threads", r->stats.threads);
+    }
+    char *text = cJSON_Print(o);
+    if (text) puts(text);
+    free(text);
+    cJSON_Delete(o);
+}
+
+static void print_summary(const args *a, const run *r) {
+    for (size_t i = 0; i < r->n_plans; i++) {
+        if (a->dry_run) {
+            h2g_report_plan_text(stdout, &r->plans[i], r->paths[i]);
+            continue;
+        }
+        if (a->quiet) continue;
+        const h2g_plan *p = &r->plans[i];
+        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", r->paths[i],
+                h2g_outtype_name(p->outtype), p->n_tensors,
+                (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
+    }
+}
+
+int h2g_cmd_convert(int argc, char **argv) {
+    args a = {0};
+    int status;
+    if (parse_args(argc, argv, &a, &status) != 0) return status;
+    run r = {0};
+    h2g_error err = {{0}};
+    bool ok = convert(&a, &r, &err) == 0;
+    if (!ok) fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+    if (a.json)
+        print_json(&a, &r, &err, ok);
+    else if (ok)
+        print_summary(&a, &r);
+    run_free(&r);
+    return ok ? H2G_EXIT_OK : H2G_EXIT_ERROR;
+}

@@ -1,0 +1,50 @@
+/* main.c - hf2gguf's entry point: dispatches on the subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+static const char usage[] =
+    "usage: hf2gguf <command> [options]\n"
+    "\n"
+    "Converts HuggingFace checkouts of DeepSeek-family models to GGUF files that\n"
+    "llama.cpp and Ollama load.\n"
+    "\n"
+    "commands:\n"
+    "  convert MODEL_DIR   write MODEL_DIR as a GGUF file (see hf2gguf convert --help)\n"
+    "  inspect FILE.gguf   print a GGUF file's header, metadata and tensors\n"
+    "\n"
+    "  hf2gguf --version   print the version\n"
+    "  hf2gguf --help      print this help\n"
+    "\n"
+    "Exit status: 0 success, 1 conversion or input error, 2 usage error.\n";
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"convert", h2g_cmd_convert},
+    {"inspect", h2g_cmd_inspect},
+    {NULL, NULL},
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return H2G_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, stdout);
+        return H2G_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("hf2gguf %s\n", HF2GGUF_VERSION);
+        return H2G_EXIT_OK;
+    }
+    for (int i = 0; commands[i].name; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "hf2gguf: error: unknown command '%s' (see hf2gguf --help)\n", argv[1]);
+    return H2G_EXIT_USAGE;
+}

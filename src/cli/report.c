@@ -1,0 +1,97 @@
+/* report.c - plans and progress, for people and for scripts (see report.h). */
+#include "cli/report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------
+ * Shapes and names
+ * ------------------------------------------------------------------------- */
+
+/* "{64, 32, 4}" (ne, innermost first, as GGUF stores it). */
+static void shape_text(const h2g_tensor_info *t, char *buf, size_t size) {
+    size_t o = (size_t)snprintf(buf, size, "{");
+    for (uint32_t d = 0; d < t->n_dims && o < size; d++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%" PRIu64, d ? ", " : "", t->ne[d]);
+    if (o < size) snprintf(buf + o, size - o, "}");
+}
+
+static const char *plan_arch(const h2g_plan *p) {
+    const char *arch = "?";
+    h2g_kv_get_str(&p->kv, "general.architecture", &arch);
+    return arch;
+}
+
+/* ---------------------------------------------------------------------------
+ * Text (--dry-run)
+ * ------------------------------------------------------------------------- */
+
+void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path) {
+    fprintf(out, "%s: %s, arch %s, outtype %s, %zu KV pairs, %zu tensors, %" PRIu64 " bytes\n",
+            path, p->role, plan_arch(p), h2g_outtype_name(p->outtype), p->kv.n, p->n_tensors,
+            p->data_offset + p->data_size);
+    for (size_t i = 0; i < p->n_tensors; i++) {
+        const h2g_plan_tensor *t = &p->tensors[i];
+        char shape[96];
+        shape_text(&t->info, shape, sizeof shape);
+        fprintf(out, "  %-34s %-5s %-20s %-8s %s", t->info.name, h2g_ggml_type_name(t->info.type),
+                shape, h2g_transform_name(t->transform), t->src[0].tensor->name);
+        if (t->n_src > 1) fprintf(out, " (+%zu more)", t->n_src - 1);
+        fputc('\n', out);
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * JSON (--json)
+ * ------------------------------------------------------------------------- */
+
+static cJSON *tensor_json(const h2g_plan_tensor *t) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", t->info.name);
+    cJSON_AddStringToObject(o, "type", h2g_ggml_type_name(t->info.type));
+    cJSON *shape = cJSON_AddArrayToObject(o, "shape");
+    for (uint32_t d = 0; d < t->info.n_dims; d++)
+        cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->info.ne[d]));
+    cJSON_AddStringToObject(o, "transform", h2g_transform_name(t->transform));
+    cJSON_AddNumberToObject(o, "offset", (double)t->info.offset);
+    cJSON_AddNumberToObject(o, "bytes", (double)t->info.nbytes);
+    cJSON *src = cJSON_AddArrayToObject(o, "sources");
+    for (size_t s = 0; s < t->n_src; s++)
+        cJSON_AddItemToArray(src, cJSON_CreateString(t->src[s].tensor->name));
+    return o;
+}
+
+cJSON *h2g_report_plan_json(const h2g_plan *p, const char *path, bool with_tensors) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "role", p->role);
+    cJSON_AddStringToObject(o, "path", path);
+    cJSON_AddStringToObject(o, "architecture", plan_arch(p));
+    cJSON_AddStringToObject(o, "outtype", h2g_outtype_name(p->outtype));
+    cJSON_AddNumberToObject(o, "file_type", h2g_outtype_file_type(p->outtype));
+    cJSON_AddNumberToObject(o, "n_kv", (double)p->kv.n);
+    cJSON_AddNumberToObject(o, "n_tensors", (double)p->n_tensors);
+    cJSON_AddNumberToObject(o, "bytes", (double)(p->data_offset + p->data_size));
+    cJSON_AddNumberToObject(o, "source_bytes", (double)h2g_plan_source_bytes(p));
+    if (with_tensors) {
+        cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
+        for (size_t i = 0; i < p->n_tensors; i++)
+            cJSON_AddItemToArray(ts, tensor_json(&p->tensors[i]));
+    }
+    return o;
+}
+
+/* ---------------------------------------------------------------------------
+ * Progress
+ * ------------------------------------------------------------------------- */
+
+void h2g_report_progress(void *ctx, const h2g_progress *p) {
+    (void)ctx;
+    double mb = (double)p->bytes_done / 1e6, total = (double)p->bytes_total / 1e6;
+    double rate = p->seconds > 0 ? mb / p->seconds : 0;
+    double eta = rate > 0 ? (total - mb) / rate : 0;
+    int pct = p->bytes_total ? (int)(100.0 * (double)p->bytes_done / (double)p->bytes_total) : 100;
+    fprintf(stderr, "\r[%3d%%] tensors %zu/%zu  %.0f/%.0f MB  %.0f MB/s  ETA %.0fs   ", pct,
+            p->tensors_done, p->tensors_total, mb, total, rate, eta);
+    if (p->bytes_done >= p->bytes_total) fputc('\n', stderr);
+    fflush(stderr);
+}

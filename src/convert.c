@@ -1,0 +1,74 @@
+/* convert.c - choosing the architecture module and planning outputs
+ * (see include/hf2gguf/convert.h). */
+#include "hf2gguf/convert.h"
+
+#include <string.h>
+
+#include "arch/arch.h"
+
+void h2g_convert_options_init(h2g_convert_options *o) {
+    memset(o, 0, sizeof *o);
+    o->outtype = H2G_OUT_AUTO;
+    o->want_model = true;
+}
+
+int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(co->config, "architectures");
+    const cJSON *first = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, 0) : NULL;
+    if (!cJSON_IsString(first))
+        return h2g_fail(err, "config.json: 'architectures' must be a list whose first entry "
+                             "names the model class (e.g. \"DeepseekV3ForCausalLM\")");
+    *name = first->valuestring;
+    return 0;
+}
+
+/* The list of supported names, for error messages. */
+static void supported_list(char *buf, size_t size) {
+    const char *const *names = h2g_supported_architectures();
+    buf[0] = '\0';
+    for (int i = 0; names[i]; i++) {
+        if (i) strncat(buf, ", ", size - strlen(buf) - 1);
+        strncat(buf, names[i], size - strlen(buf) - 1);
+    }
+}
+
+static const h2g_arch *find_arch(const h2g_checkout *co, h2g_error *err) {
+    const char *name;
+    if (h2g_checkout_architecture(co, &name, err) != 0) return NULL;
+    const h2g_arch *a = h2g_arch_find(name);
+    if (!a) {
+        char list[512];
+        supported_list(list, sizeof list);
+        h2g_fail(err, "config.json: architecture '%s' is not supported (supported: %s)", name,
+                 list);
+    }
+    return a;
+}
+
+bool h2g_convert_has_mmproj(const h2g_checkout *co) {
+    h2g_error ignored;
+    const h2g_arch *a = find_arch(co, &ignored);
+    return a && a->plan_mmproj;
+}
+
+int h2g_convert_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *plans,
+                     size_t *n_plans, h2g_error *err) {
+    *n_plans = 0;
+    const h2g_arch *a = find_arch(co, err);
+    if (!a) return -1;
+    if (o->want_mmproj && !a->plan_mmproj)
+        return h2g_fail(err, "this architecture has no vision projector (mmproj) to write");
+    h2g_plan_fn fns[H2G_MAX_OUTPUTS];
+    size_t n = 0;
+    if (o->want_model) fns[n++] = a->plan_model;
+    if (o->want_mmproj) fns[n++] = a->plan_mmproj;
+    for (size_t i = 0; i < n; i++) {
+        if (fns[i](co, o, &plans[i], err) != 0 || h2g_plan_layout(&plans[i], err) != 0) {
+            if (fns[i] && plans[i].role) h2g_plan_free(&plans[i]);
+            for (size_t j = 0; j < i; j++) h2g_plan_free(&plans[j]);
+            return -1;
+        }
+    }
+    *n_plans = n;
+    return 0;
+}

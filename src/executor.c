@@ -1,0 +1,274 @@
+/* executor.c - streaming plans to disk with a pool of workers
+ * (see include/hf2gguf/executor.h). */
+#include "hf2gguf/executor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hf2gguf/convert.h"
+#include "hf2gguf/numeric.h"
+#include "transform.h"
+#include "util.h"
+
+/* ---------------------------------------------------------------------------
+ * Output files
+ * ------------------------------------------------------------------------- */
+
+typedef struct output {
+    const char *path;
+    char *tmp_path;
+    int fd;
+    h2g_plan *plan;
+} output;
+
+/* Writes all of buf at off, retrying short writes. */
+static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off, const char *path,
+                      h2g_error *err) {
+    while (len > 0) {
+        ssize_t w = pwrite(fd, buf, len, (off_t)off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            return h2g_fail(err, "%s: write failed: %s", path,
+                            errno == ENOSPC ? "no space left on device" : strerror(errno));
+        buf += w;
+        len -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+/* Creates <path>.tmp, writes the header and sizes the file (the padding
+ * between tensors is the zeros of the extended file). */
+static int output_open(output *o, h2g_error *err) {
+    o->fd = -1;
+    o->tmp_path = h2g_strfmt("%s.tmp", o->path);
+    if (!o->tmp_path) return h2g_fail(err, "out of memory");
+    o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) return h2g_fail(err, "%s: cannot create: %s", o->tmp_path, strerror(errno));
+    uint8_t *header;
+    size_t len;
+    h2g_tensor_info *infos = malloc((o->plan->n_tensors + 1) * sizeof *infos);
+    if (!infos) return h2g_fail(err, "out of memory");
+    for (size_t i = 0; i < o->plan->n_tensors; i++) infos[i] = o->plan->tensors[i].info;
+    int rc = h2g_gguf_encode_header(&o->plan->kv, infos, o->plan->n_tensors, &header, &len, err);
+    free(infos);
+    if (rc != 0) return -1;
+    rc = pwrite_all(o->fd, header, len, 0, o->tmp_path, err);
+    free(header);
+    if (rc != 0) return -1;
+    if (ftruncate(o->fd, (off_t)(o->plan->data_offset + o->plan->data_size)) != 0)
+        return h2g_fail(err, "%s: cannot size the file: %s", o->tmp_path, strerror(errno));
+    return 0;
+}
+
+/* fsyncs, closes and renames into place. */
+static int output_commit(output *o, h2g_error *err) {
+    if (fsync(o->fd) != 0)
+        return h2g_fail(err, "%s: fsync failed: %s", o->tmp_path, strerror(errno));
+    int rc = close(o->fd);
+    o->fd = -1;
+    if (rc != 0) return h2g_fail(err, "%s: close failed: %s", o->tmp_path, strerror(errno));
+    if (rename(o->tmp_path, o->path) != 0)
+        return h2g_fail(err, "%s: cannot rename to %s: %s", o->tmp_path, o->path,
+                        strerror(errno));
+    free(o->tmp_path);
+    o->tmp_path = NULL;
+    return 0;
+}
+
+/* Closes and removes what is left of an output (after an error). */
+static void output_discard(output *o) {
+    if (o->fd >= 0) close(o->fd);
+    o->fd = -1;
+    if (o->tmp_path) unlink(o->tmp_path);
+    free(o->tmp_path);
+    o->tmp_path = NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * The work queue: a cursor over (output, tensor, chunk), advanced under a
+ * lock, so no list of chunks is ever built.
+ * ------------------------------------------------------------------------- */
+
+typedef struct exec {
+    const h2g_checkout *co;
+    output *outs;
+    size_t n_outs;
+    pthread_mutex_t lock;
+    size_t cur_out, cur_tensor;
+    uint64_t cur_elem;
+    bool failed;
+    h2g_error err;
+    uint64_t bytes_read, bytes_done, bytes_total;
+    size_t tensors_done, tensors_total;
+    const h2g_exec_options *opt;
+    struct timespec start, last_progress;
+} exec;
+
+typedef struct job {
+    h2g_chunk chunk;
+    output *out;
+} job;
+
+/* Takes the next chunk; false when there is none left (or a worker failed). */
+static bool next_job(exec *x, job *j) {
+    bool found = false;
+    pthread_mutex_lock(&x->lock);
+    while (!x->failed && !found && x->cur_out < x->n_outs) {
+        output *o = &x->outs[x->cur_out];
+        if (x->cur_tensor >= o->plan->n_tensors) {
+            x->cur_out++;
+            x->cur_tensor = 0;
+            continue;
+        }
+        const h2g_plan_tensor *t = &o->plan->tensors[x->cur_tensor];
+        j->out = o;
+        if (!h2g_chunk_at(t, x->cur_elem, &j->chunk)) { /* past this tensor's end */
+            x->cur_tensor++;
+            x->tensors_done++;
+            x->cur_elem = 0;
+            continue;
+        }
+        x->cur_elem += j->chunk.count;
+        found = true;
+    }
+    pthread_mutex_unlock(&x->lock);
+    return found;
+}
+
+static double seconds_between(const struct timespec *a, const struct timespec *b) {
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Calls the progress callback (lock held or single-threaded). */
+static void report(exec *x, const struct timespec *now) {
+    h2g_progress p = {x->bytes_done, x->bytes_total, x->tensors_done, x->tensors_total,
+                      seconds_between(&x->start, now)};
+    x->last_progress = *now;
+    x->opt->progress(x->opt->progress_ctx, &p);
+}
+
+/* Records progress; reports it at most five times a second. */
+static void account(exec *x, uint64_t read, uint64_t written) {
+    pthread_mutex_lock(&x->lock);
+    x->bytes_read += read;
+    x->bytes_done += written;
+    if (x->opt->progress) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (seconds_between(&x->last_progress, &now) >= 0.2) report(x, &now);
+    }
+    pthread_mutex_unlock(&x->lock);
+}
+
+static void fail(exec *x, const h2g_error *e) {
+    pthread_mutex_lock(&x->lock);
+    if (!x->failed) x->err = *e;
+    x->failed = true;
+    pthread_mutex_unlock(&x->lock);
+}
+
+/* Converts, encodes and writes one chunk. */
+static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
+    const h2g_plan_tensor *t = j->chunk.t;
+    uint64_t read = 0;
+    if (h2g_chunk_values(x->co, &j->chunk, s, &read, err) != 0) return -1;
+    if (h2g_encode_f32(t->info.type, s->values, s->out, j->chunk.count) != 0)
+        return h2g_fail(err, "tensor '%s': cannot encode type %u", t->info.name, t->info.type);
+    size_t len = h2g_encoded_size(t->info.type, j->chunk.count);
+    uint64_t off = j->out->plan->data_offset + t->info.offset +
+                   h2g_encoded_size(t->info.type, j->chunk.first);
+    if (pwrite_all(j->out->fd, s->out, len, off, j->out->tmp_path, err) != 0) return -1;
+    account(x, read, len);
+    return 0;
+}
+
+static void *worker(void *arg) {
+    exec *x = arg;
+    h2g_scratch s;
+    h2g_error err;
+    if (h2g_scratch_init(&s, &err) != 0) {
+        fail(x, &err);
+        return NULL;
+    }
+    job j;
+    while (next_job(x, &j)) {
+        if (run_job(x, &j, &s, &err) != 0) {
+            fail(x, &err);
+            break;
+        }
+    }
+    h2g_scratch_free(&s);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * Entry point
+ * ------------------------------------------------------------------------- */
+
+static int thread_count(const h2g_exec_options *o) {
+    if (o && o->threads > 0) return o->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* Starts the workers and waits for them; the calling thread is one of them. */
+static int run_workers(exec *x, int threads, h2g_error *err) {
+    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
+    if (!tids) return h2g_fail(err, "out of memory");
+    int started = 0;
+    for (int i = 1; i < threads; i++) {
+        if (pthread_create(&tids[i], NULL, worker, x) != 0) break;
+        started++;
+    }
+    worker(x);
+    for (int i = 1; i <= started; i++) pthread_join(tids[i], NULL);
+    free(tids);
+    if (x->failed) {
+        *err = x->err;
+        return -1;
+    }
+    return 0;
+}
+
+int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
+                const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err) {
+    static const h2g_exec_options defaults = {0};
+    if (!o) o = &defaults;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    output outs[H2G_MAX_OUTPUTS];
+    if (n > H2G_MAX_OUTPUTS) return h2g_fail(err, "too many outputs in one run");
+    exec x = {.co = co, .outs = outs, .n_outs = n, .opt = o, .start = t0, .last_progress = t0};
+    pthread_mutex_init(&x.lock, NULL);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        outs[i] = (output){.path = paths[i], .fd = -1, .plan = &plans[i]};
+        x.bytes_total += plans[i].data_size;
+        x.tensors_total += plans[i].n_tensors;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) rc = output_open(&outs[i], err);
+    int threads = thread_count(o);
+    if (rc == 0) rc = run_workers(&x, threads, err);
+    for (size_t i = 0; i < n && rc == 0; i++) rc = output_commit(&outs[i], err);
+    for (size_t i = 0; i < n; i++) output_discard(&outs[i]);
+    pthread_mutex_destroy(&x.lock);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    x.bytes_done = x.bytes_total;
+    if (rc == 0 && o->progress) report(&x, &t1);
+    if (stats) {
+        stats->bytes_read = x.bytes_read;
+        stats->bytes_written = 0;
+        for (size_t i = 0; i < n; i++) stats->bytes_written += plans[i].data_offset + plans[i].data_size;
+        stats->seconds = seconds_between(&t0, &t1);
+        stats->threads = threads;
+    }
+    return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * transform.h - producing the values of one piece of an output tensor.
+ *
+ * The executor cuts every planned tensor into pieces ("chunks") small enough
+ * for a bounded buffer and asks this module for their values as float32,
+ * already in output order; it then encodes and writes them. A chunk is a
+ * range of output elements that never splits a Q8_0 block.
+ */
+#ifndef HF2GGUF_TRANSFORM_H
+#define HF2GGUF_TRANSFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hf2gguf/checkout.h"
+#include "hf2gguf/error.h"
+#include "hf2gguf/plan.h"
+
+/* Elements in one chunk at most (a multiple of 32). 1 Mi float32 = 4 MiB. */
+#define H2G_CHUNK_ELEMS (1u << 20)
+
+/* One chunk: output elements [first, first + count) of tensor t. */
+typedef struct h2g_chunk {
+    const h2g_plan_tensor *t;
+    uint64_t first;
+    uint64_t count;
+} h2g_chunk;
+
+/* Scratch memory a worker keeps between chunks (bounded, reused). */
+typedef struct h2g_scratch {
+    float *values; /* H2G_CHUNK_ELEMS */
+    float *tmp;    /* for transposes; H2G_CHUNK_ELEMS */
+    uint8_t *out;  /* encoded bytes; 4 * H2G_CHUNK_ELEMS */
+} h2g_scratch;
+
+int h2g_scratch_init(h2g_scratch *s, h2g_error *err);
+void h2g_scratch_free(h2g_scratch *s);
+
+/* The chunk of tensor t that starts at element `first` (chunks follow each
+ * other: the next starts at first + count). False when first is past the
+ * end of the tensor. */
+bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c);
+
+/* Fills s->values[0..count) with the chunk's values. *bytes_read gets the
+ * number of source bytes touched. */
+int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                     uint64_t *bytes_read, h2g_error *err);
+
+#endif
