@@ -97,6 +97,7 @@ typedef struct h2g_gguf_file {
     h2g_tensor_info *tensors;
     size_t n_tensors;
     uint64_t data_offset;
+    bool mapped; /* map came from h2g_gguf_open (close unmaps it) */
 } h2g_gguf_file;
 
 /* Opens and validates a GGUF file as strictly as ggml does: magic, version 3,
@@ -109,10 +110,14 @@ int h2g_gguf_open(h2g_gguf_file *f, const char *path, h2g_error *err);
  * must outlive f. path is used in messages only. */
 int h2g_gguf_parse(h2g_gguf_file *f, const uint8_t *data, uint64_t size, const char *path,
                    h2g_error *err);
+/* Frees what open/parse allocated (and unmaps an opened file); leaves f
+ * zeroed. Safe on a zeroed or already closed f. */
 void h2g_gguf_close(h2g_gguf_file *f);
 
-/* Pointer to a tensor's data in an open file. */
+/* Pointer to a tensor's data in an open file (tensors[i].nbytes bytes, all
+ * inside the file), or NULL when i is out of range. */
 const uint8_t *h2g_gguf_tensor_data(const h2g_gguf_file *f, size_t i);
+/* Index of the tensor called name, or -1 when absent. */
 long h2g_gguf_find_tensor(const h2g_gguf_file *f, const char *name);
 
 #endif

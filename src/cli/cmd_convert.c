@@ -215,7 +215,8 @@ static int convert(const args *a, run *r, h2g_error *err) {
     if (h2g_checkout_open(&r->co, a->model_dir, err) != 0) return -1;
     r->co_open = true;
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
-    if (check_outputs(a, r, err) != 0 || a->dry_run) return 0;
+    if (check_outputs(a, r, err) != 0) return -1;
+    if (a->dry_run) return 0;
     h2g_exec_options eo = {.threads = a->threads};
     if (!a->quiet && !a->json && isatty(STDERR_FILENO)) eo.progress = h2g_report_progress;
     return h2g_execute(&r->co, r->plans, (const char *const *)r->paths, r->n_plans, &eo,

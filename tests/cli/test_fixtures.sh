@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every fixture's text model, for every outtype, must be byte-identical to
+# what llama.cpp's converter wrote (expected/*.manifest.json: file sha256;
+# expected/*-f16.gguf: cmp), with 1 and 4 threads, and under the default
+# file name when --outfile names a directory.
+. "$(dirname "$0")/lib.sh"
+: "${MANIFEST_CHECK:?MANIFEST_CHECK must point at the manifest_check tool}"
+
+fixtures="deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny deepseek-ocr2-tiny"
+
+# The default name recorded in expected/default_filenames.json for an outtype.
+default_name() {
+  sed -n "s|.*\"text/$2\": \"\\(.*\\)\".*|\\1|p" "$DATA/$1/expected/default_filenames.json"
+}
+
+for fx in $fixtures; do
+  for t in f32 f16 bf16 q8_0; do
+    out="$WORK/$fx-$t"
+    mkdir -p "$out"
+    if ! "$HF2GGUF" convert "$DATA/$fx" --outfile "$out/" --outtype "$t" --quiet; then
+      fail "$fx $t: convert failed"; continue
+    fi
+    name=$(default_name "$fx" "$t")
+    if [ ! -f "$out/$name" ] || [ "$(ls "$out")" != "$name" ]; then
+      fail "$fx $t: expected only $name in the output directory, found: $(ls "$out")"; continue
+    fi
+    if result=$("$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-$t.manifest.json" "$out/$name"); then pass
+    else fail "$fx $t: $result"; fi
+    if [ "$t" = f16 ]; then
+      cmp -s "$out/$name" "$DATA/$fx/expected/$fx-f16.gguf" && pass || fail "$fx f16: cmp differs"
+    fi
+  done
+done
+
+# auto resolves to bf16 for these bf16/fp8 checkouts: the same bytes as bf16.
+for fx in deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny; do
+  "$HF2GGUF" convert "$DATA/$fx" --outfile "$WORK/$fx-auto.gguf" --quiet &&
+    "$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-bf16.manifest.json" "$WORK/$fx-auto.gguf" >/dev/null &&
+    pass || fail "$fx auto: not the bf16 bytes"
+done
+
+# The thread count changes nothing.
+for n in 1 4; do
+  "$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --outfile "$WORK/v3-t$n.gguf" --outtype q8_0 \
+    --threads "$n" --quiet &&
+    "$MANIFEST_CHECK" "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-q8_0.manifest.json" \
+      "$WORK/v3-t$n.gguf" >/dev/null && pass || fail "--threads $n: output differs"
+done
+
+# Without --outfile the default name lands in the current directory.
+mkdir -p "$WORK/cwd"
+(cd "$WORK/cwd" && "$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --outtype f16 --quiet)
+[ -f "$WORK/cwd/$(default_name deepseek-v3-tiny f16)" ] && pass || fail "default name in cwd"
+
+# No temporary files anywhere.
+if find "$WORK" -name '*.tmp' | grep -q .; then fail "temporary files left"; else pass; fi
+
+finish
