@@ -33,6 +33,22 @@ int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g
 /* ne of a source tensor: its PyTorch shape reversed. Returns n_dims. */
 uint32_t h2g_ne_from_shape(const h2g_st_tensor *t, uint64_t *ne);
 
+/* A renaming rule: an HF module path and its GGUF name, without the
+ * .weight/.bias suffix. "{N}" stands for a layer number in both. */
+typedef struct h2g_name_rule {
+    const char *hf;
+    const char *gguf;
+} h2g_name_rule;
+
+/* Maps `path` with the first matching rule of a NULL-terminated table into
+ * out (adding `suffix`); false when no rule matches. */
+bool h2g_map_name(const h2g_name_rule *rules, const char *path, const char *suffix, char *out,
+                  size_t out_size);
+
+/* Splits "a.b.weight" / "a.b.bias" into path "a.b" and the suffix; other
+ * names are returned whole with suffix "". */
+const char *h2g_split_suffix(const char *name, char *path, size_t path_size);
+
 /* Layer index of an HF name: the first dot-separated part made of digits
  * only; -1 when none. */
 long h2g_layer_of(const char *name);

@@ -31,6 +31,46 @@ long h2g_layer_of(const char *name) {
     return -1;
 }
 
+/* Matches name against pattern, where "{N}" matches one or more digits,
+ * which are copied to digits (NUL-terminated). */
+static bool match_pattern(const char *pattern, const char *name, char *digits, size_t size) {
+    const char *hole = strstr(pattern, "{N}");
+    if (!hole) return strcmp(pattern, name) == 0;
+    size_t head = (size_t)(hole - pattern);
+    if (strncmp(pattern, name, head) != 0) return false;
+    const char *d = name + head, *e = d;
+    while (isdigit((unsigned char)*e)) e++;
+    if (e == d || (size_t)(e - d) >= size) return false;
+    memcpy(digits, d, (size_t)(e - d));
+    digits[e - d] = '\0';
+    return strcmp(hole + 3, e) == 0;
+}
+
+bool h2g_map_name(const h2g_name_rule *rules, const char *path, const char *suffix, char *out,
+                  size_t out_size) {
+    char digits[16];
+    for (int i = 0; rules[i].hf; i++) {
+        if (!match_pattern(rules[i].hf, path, digits, sizeof digits)) continue;
+        const char *hole = strstr(rules[i].gguf, "{N}");
+        int n = hole ? snprintf(out, out_size, "%.*s%s%s%s", (int)(hole - rules[i].gguf),
+                                rules[i].gguf, digits, hole + 3, suffix)
+                     : snprintf(out, out_size, "%s%s", rules[i].gguf, suffix);
+        return n > 0 && (size_t)n < out_size;
+    }
+    return false;
+}
+
+const char *h2g_split_suffix(const char *name, char *path, size_t path_size) {
+    const char *suffix = h2g_str_ends_with(name, ".weight") ? ".weight"
+                         : h2g_str_ends_with(name, ".bias") ? ".bias"
+                                                             : "";
+    size_t n = strlen(name) - strlen(suffix);
+    if (n >= path_size) n = path_size - 1;
+    memcpy(path, name, n);
+    path[n] = '\0';
+    return suffix;
+}
+
 bool h2g_is_scale_companion(const char *name) {
     return h2g_str_ends_with(name, "_scale_inv") || h2g_str_ends_with(name, ".activation_scale") ||
            h2g_str_ends_with(name, "_activation_scale") || h2g_str_ends_with(name, ".qscale_act");

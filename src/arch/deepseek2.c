@@ -24,40 +24,30 @@
  * Name tables
  * ------------------------------------------------------------------------- */
 
-typedef struct name_map {
-    const char *hf;   /* module path, without .weight/.bias */
-    const char *gguf; /* GGUF name, without .weight/.bias */
-} name_map;
-
-/* Tensors outside the layers. */
-static const name_map global_names[] = {
+/* HF module path -> GGUF name (suffix .weight/.bias carried over). */
+static const h2g_name_rule tensor_names[] = {
     {"model.embed_tokens", "token_embd"},
     {"model.norm", "output_norm"},
     {"lm_head", "output"},
-    {NULL, NULL},
-};
-
-/* Tensors of layer N: "model.layers.N.<hf>" -> "blk.N.<gguf>". */
-static const name_map layer_names[] = {
-    {"input_layernorm", "attn_norm"},
-    {"post_attention_layernorm", "ffn_norm"},
-    {"self_attn.q_proj", "attn_q"},
-    {"self_attn.k_proj", "attn_k"}, /* OCR: plain attention */
-    {"self_attn.v_proj", "attn_v"},
-    {"self_attn.q_a_proj", "attn_q_a"},
-    {"self_attn.q_a_layernorm", "attn_q_a_norm"},
-    {"self_attn.q_b_proj", "attn_q_b"},
-    {"self_attn.kv_a_proj_with_mqa", "attn_kv_a_mqa"},
-    {"self_attn.kv_a_layernorm", "attn_kv_a_norm"},
-    {"self_attn.o_proj", "attn_output"},
-    {"mlp.gate_proj", "ffn_gate"},
-    {"mlp.up_proj", "ffn_up"},
-    {"mlp.down_proj", "ffn_down"},
-    {"mlp.gate", "ffn_gate_inp"},
-    {"mlp.gate.e_score_correction", "exp_probs_b"},
-    {"mlp.shared_experts.gate_proj", "ffn_gate_shexp"},
-    {"mlp.shared_experts.up_proj", "ffn_up_shexp"},
-    {"mlp.shared_experts.down_proj", "ffn_down_shexp"},
+    {"model.layers.{N}.input_layernorm", "blk.{N}.attn_norm"},
+    {"model.layers.{N}.post_attention_layernorm", "blk.{N}.ffn_norm"},
+    {"model.layers.{N}.self_attn.q_proj", "blk.{N}.attn_q"},
+    {"model.layers.{N}.self_attn.k_proj", "blk.{N}.attn_k"}, /* OCR: plain attention */
+    {"model.layers.{N}.self_attn.v_proj", "blk.{N}.attn_v"},
+    {"model.layers.{N}.self_attn.q_a_proj", "blk.{N}.attn_q_a"},
+    {"model.layers.{N}.self_attn.q_a_layernorm", "blk.{N}.attn_q_a_norm"},
+    {"model.layers.{N}.self_attn.q_b_proj", "blk.{N}.attn_q_b"},
+    {"model.layers.{N}.self_attn.kv_a_proj_with_mqa", "blk.{N}.attn_kv_a_mqa"},
+    {"model.layers.{N}.self_attn.kv_a_layernorm", "blk.{N}.attn_kv_a_norm"},
+    {"model.layers.{N}.self_attn.o_proj", "blk.{N}.attn_output"},
+    {"model.layers.{N}.mlp.gate_proj", "blk.{N}.ffn_gate"},
+    {"model.layers.{N}.mlp.up_proj", "blk.{N}.ffn_up"},
+    {"model.layers.{N}.mlp.down_proj", "blk.{N}.ffn_down"},
+    {"model.layers.{N}.mlp.gate", "blk.{N}.ffn_gate_inp"},
+    {"model.layers.{N}.mlp.gate.e_score_correction", "blk.{N}.exp_probs_b"},
+    {"model.layers.{N}.mlp.shared_experts.gate_proj", "blk.{N}.ffn_gate_shexp"},
+    {"model.layers.{N}.mlp.shared_experts.up_proj", "blk.{N}.ffn_up_shexp"},
+    {"model.layers.{N}.mlp.shared_experts.down_proj", "blk.{N}.ffn_down_shexp"},
     {NULL, NULL},
 };
 
@@ -158,44 +148,6 @@ static bool filter_name(const ds2 *m, const char *name, char *out, size_t out_si
     if (h2g_str_starts_with(out, "model.layers.") && h2g_layer_of(out) >= (long)m->n_layer)
         return false;
     return true;
-}
-
-/* Splits "path.weight" / "path.bias" into path and suffix. */
-static const char *split_suffix(const char *name, char *path, size_t path_size) {
-    const char *suffix = h2g_str_ends_with(name, ".weight") ? ".weight"
-                         : h2g_str_ends_with(name, ".bias") ? ".bias"
-                                                             : NULL;
-    if (!suffix) return NULL;
-    size_t n = strlen(name) - strlen(suffix);
-    if (n >= path_size) return NULL;
-    memcpy(path, name, n);
-    path[n] = '\0';
-    return suffix;
-}
-
-/* Maps a renamed HF name to its GGUF name via the tables. */
-static bool map_name(const char *name, char *out, size_t out_size) {
-    char path[256];
-    const char *suffix = split_suffix(name, path, sizeof path);
-    if (!suffix) return false;
-    for (int i = 0; global_names[i].hf; i++) {
-        if (!strcmp(path, global_names[i].hf)) {
-            snprintf(out, out_size, "%s%s", global_names[i].gguf, suffix);
-            return true;
-        }
-    }
-    long layer = h2g_layer_of(path);
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "model.layers.%ld.", layer);
-    if (layer < 0 || !h2g_str_starts_with(path, prefix)) return false;
-    const char *rest = path + strlen(prefix);
-    for (int i = 0; layer_names[i].hf; i++) {
-        if (!strcmp(rest, layer_names[i].hf)) {
-            snprintf(out, out_size, "blk.%ld.%s%s", layer, layer_names[i].gguf, suffix);
-            return true;
-        }
-    }
-    return false;
 }
 
 /* ---------------------------------------------------------------------------
@@ -343,8 +295,9 @@ static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
     if (!m->ocr && layer >= 0 && h2g_str_ends_with(name, ".self_attn.kv_b_proj.weight"))
         return add_kv_b(m, p, t, layer, err);
 
-    char gguf[H2G_GGUF_MAX_NAME];
-    if (!map_name(name, gguf, sizeof gguf))
+    char gguf[H2G_GGUF_MAX_NAME], path[256];
+    const char *suffix = h2g_split_suffix(name, path, sizeof path);
+    if (!*suffix || !h2g_map_name(tensor_names, path, suffix, gguf, sizeof gguf))
         return h2g_fail(err, "tensor '%s' (from '%s') has no GGUF name for architecture %s",
                         name, t->name, m->arch);
     if (t->n_dims == 0 || t->n_dims > H2G_GGUF_MAX_DIMS)
