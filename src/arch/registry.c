@@ -6,8 +6,8 @@
 static const h2g_arch archs[] = {
     {"DeepseekV2ForCausalLM", h2g_deepseek2_plan, NULL},
     {"DeepseekV3ForCausalLM", h2g_deepseek2_plan, NULL},
-    {"DeepseekOCRForCausalLM", h2g_deepseek2_plan, NULL},
-    {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, NULL},
+    {"DeepseekOCRForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr_mmproj_plan},
+    {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan},
     {NULL, NULL, NULL},
 };
 

@@ -23,7 +23,9 @@ static const char usage[] =
     "Converts the HuggingFace checkout in MODEL_DIR (config.json, *.safetensors,\n"
     "tokenizer files) to a GGUF file, byte for byte what llama.cpp's\n"
     "convert_hf_to_gguf.py writes. Supported: DeepseekV2ForCausalLM,\n"
-    "DeepseekV3ForCausalLM (bf16/f16/f32 or fp8 block-quantized sources).\n"
+    "DeepseekV3ForCausalLM (bf16/f16/f32 or fp8 block-quantized sources),\n"
+    "DeepseekOCRForCausalLM and DeepseekOCR2ForCausalLM (text model, and with\n"
+    "--mmproj the vision projector too, both from one pass over the shards).\n"
     "\n"
     "options:\n"
     "  --outfile PATH       where to write (default: the reference converter's name,\n"
@@ -32,6 +34,11 @@ static const char usage[] =
     "  --outtype TYPE       f32, f16, bf16, q8_0 or auto (default auto: bf16 for bf16\n"
     "                       and fp8 sources, f16 otherwise). Norms, routers and\n"
     "                       biases stay f32; q8_0 rows not a multiple of 32 are f16\n"
+    "  --mmproj[=PATH]      DeepSeek-OCR: also write the vision projector, to PATH\n"
+    "                       (also accepted as --mmproj PATH.gguf) or to the\n"
+    "                       reference's name (mmproj-DeepSeek-OCR-BF16.gguf) beside\n"
+    "                       the text model\n"
+    "  --mmproj-only        write only the vision projector (to --outfile if given)\n"
     "  --vocab-only         write the metadata and tokenizer only, no tensors\n"
     "  --dry-run            print what would be written (every tensor) and stop\n"
     "  --threads N          worker threads (default: all cores)\n"
@@ -53,6 +60,8 @@ static const char usage[] =
 typedef struct args {
     const char *model_dir;
     const char *outfile;
+    const char *mmproj_path;
+    bool mmproj, mmproj_only;
     h2g_convert_options conv;
     int threads;
     bool dry_run, force, json, quiet;
@@ -72,11 +81,13 @@ static int usage_error(const char *fmt, const char *what) {
 /* Parses argv into a; returns -1 when the command should stop with *status. */
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
-           O_QUIET, O_HELP };
+           O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outtype", required_argument, NULL, O_OUTTYPE},
         {"vocab-only", no_argument, NULL, O_VOCAB},
+        {"mmproj", optional_argument, NULL, O_MMPROJ},
+        {"mmproj-only", no_argument, NULL, O_MMPROJ_ONLY},
         {"dry-run", no_argument, NULL, O_DRY},
         {"threads", required_argument, NULL, O_THREADS},
         {"force", no_argument, NULL, O_FORCE},
@@ -102,6 +113,11 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             }
             break;
         case O_VOCAB: a->conv.vocab_only = true; break;
+        case O_MMPROJ:
+            a->mmproj = true;
+            a->mmproj_path = optarg;
+            break;
+        case O_MMPROJ_ONLY: a->mmproj_only = true; break;
         case O_DRY: a->dry_run = true; break;
         case O_THREADS:
             a->threads = (int)strtol(optarg, &end, 10);
@@ -134,7 +150,36 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         return -1;
     }
     a->model_dir = argv[optind];
+    a->conv.want_mmproj = a->mmproj || a->mmproj_only;
+    a->conv.want_model = !a->mmproj_only;
+    if (a->conv.want_mmproj && a->conv.vocab_only) {
+        *status = usage_error("%s", "--vocab-only cannot be combined with --mmproj");
+        return -1;
+    }
     return 0;
+}
+
+/* Rewrites "--mmproj PATH.gguf" as "--mmproj=PATH.gguf", since an optional
+ * value must otherwise be attached. Returns a new argv (malloc'ed). */
+static char **attach_mmproj_path(int *argcp, char **argv, char ***owned) {
+    int argc = *argcp;
+    char **out = calloc((size_t)argc + 1, sizeof *out);
+    *owned = calloc((size_t)argc + 1, sizeof **owned);
+    if (!out || !*owned) {
+        free(out);
+        return argv;
+    }
+    int n = 0, k = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--mmproj") && i + 1 < argc && argv[i + 1][0] != '-' &&
+            h2g_str_ends_with(argv[i + 1], ".gguf")) {
+            out[n++] = (*owned)[k++] = h2g_strfmt("--mmproj=%s", argv[++i]);
+            continue;
+        }
+        out[n++] = argv[i];
+    }
+    *argcp = n;
+    return out;
 }
 
 /* ---------------------------------------------------------------------------
@@ -163,18 +208,32 @@ static bool is_directory(const char *path) {
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The path for plan p: --outfile, or the reference's default name (in the
- * --outfile directory, else the current one). Malloc'ed. */
+/* The directory default names go to: --outfile when it is a directory, the
+ * directory of --outfile when it names a file, else the current one. */
+static char *default_dir(const args *a) {
+    if (!a->outfile) return NULL;
+    if (is_directory(a->outfile)) return h2g_strdup(a->outfile);
+    const char *slash = strrchr(a->outfile, '/');
+    return slash ? strndup(a->outfile, (size_t)(slash - a->outfile + 1)) : NULL;
+}
+
+/* The path for plan p: what the user named (--outfile, --mmproj=PATH), or
+ * the reference's default name. Malloc'ed. */
 static char *output_path(const args *a, const h2g_plan *p) {
-    if (a->outfile && !is_directory(a->outfile)) return h2g_strdup(a->outfile);
+    bool mmproj = !strcmp(p->role, "mmproj");
+    const char *given = mmproj ? (a->mmproj_path ? a->mmproj_path : a->mmproj_only ? a->outfile : NULL)
+                               : a->outfile;
+    if (given && !is_directory(given)) return h2g_strdup(given);
     h2g_general g;
     general_from_plan(p, &g);
     const char *kind = a->conv.vocab_only ? "vocab" : p->role;
     char *name = h2g_default_filename(&g, kind, p->outtype);
     h2g_general_free(&g);
-    if (!name || !a->outfile) return name;
-    char *path = h2g_path_join(a->outfile, name);
+    char *dir = given ? h2g_strdup(given) : default_dir(a);
+    char *path = name && dir ? h2g_path_join(dir, name) : NULL;
+    if (!dir) return name;
     free(name);
+    free(dir);
     return path;
 }
 
@@ -216,6 +275,9 @@ static int convert(const args *a, run *r, h2g_error *err) {
     r->co_open = true;
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
     if (check_outputs(a, r, err) != 0) return -1;
+    if (r->n_plans == 2 && !strcmp(r->paths[0], r->paths[1]))
+        return h2g_fail(err, "the text model and the mmproj would both be written to %s",
+                        r->paths[0]);
     if (a->dry_run) return 0;
     h2g_exec_options eo = {.threads = a->threads};
     if (!a->quiet && !a->json && isatty(STDERR_FILENO)) eo.progress = h2g_report_progress;
@@ -259,10 +321,25 @@ static void print_summary(const args *a, const run *r) {
     }
 }
 
+/* Tells people converting an OCR checkout how to get the vision part. */
+static void note_skipped_mmproj(const args *a, const run *r) {
+    if (a->quiet || a->conv.want_mmproj || !h2g_convert_has_mmproj(&r->co)) return;
+    fprintf(stderr, "hf2gguf: note: this checkout has a vision tower; only the text model was "
+                    "written. Add --mmproj to write the vision projector (mmproj) too.\n");
+}
+
 int h2g_cmd_convert(int argc, char **argv) {
     args a = {0};
     int status;
-    if (parse_args(argc, argv, &a, &status) != 0) return status;
+    char **owned = NULL;
+    char **av = attach_mmproj_path(&argc, argv, &owned);
+    int rc = parse_args(argc, av, &a, &status);
+    if (rc != 0) {
+        for (int i = 0; owned && owned[i]; i++) free(owned[i]);
+        free(owned);
+        if (av != argv) free(av);
+        return status;
+    }
     run r = {0};
     h2g_error err = {{0}};
     bool ok = convert(&a, &r, &err) == 0;
@@ -271,6 +348,10 @@ int h2g_cmd_convert(int argc, char **argv) {
         print_json(&a, &r, &err, ok);
     else if (ok)
         print_summary(&a, &r);
+    if (ok) note_skipped_mmproj(&a, &r);
     run_free(&r);
+    for (int i = 0; owned && owned[i]; i++) free(owned[i]);
+    free(owned);
+    if (av != argv) free(av);
     return ok ? H2G_EXIT_OK : H2G_EXIT_ERROR;
 }
