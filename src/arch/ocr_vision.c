@@ -84,11 +84,6 @@ static int read_vision_config(vision *v, h2g_error *err) {
     if (!cJSON_IsObject(width))
         return h2g_fail(err, "config.json: vision_config.width must be an object with "
                              "'sam_vit_b' and '%s'", v->enc->width_key);
-    for (const cJSON *e = width->child; e; e = e->next)
-        if (strcmp(e->string, "sam_vit_b") && strcmp(e->string, v->enc->width_key))
-            return h2g_fail(err, "config.json: vision_config.width has an unknown entry '%s' "
-                                 "(expected 'sam_vit_b' and '%s')", e->string,
-                            v->enc->width_key);
     const cJSON *sam = cJSON_GetObjectItemCaseSensitive(width, "sam_vit_b");
     if (!cJSON_IsObject(sam))
         return h2g_fail(err, "config.json: vision_config.width.sam_vit_b is missing");
@@ -96,6 +91,11 @@ static int read_vision_config(vision *v, h2g_error *err) {
     if (!cJSON_IsObject(w))
         return h2g_fail(err, "config.json: vision_config.width.%s is missing",
                         v->enc->width_key);
+    for (const cJSON *e = width->child; e; e = e->next)
+        if (strcmp(e->string, "sam_vit_b") && strcmp(e->string, v->enc->width_key))
+            return h2g_fail(err, "config.json: vision_config.width has an unknown entry '%s' "
+                                 "(expected 'sam_vit_b' and '%s')", e->string,
+                            v->enc->width_key);
     return read_sam(v, sam, err) == 0 ? v->enc->read_params(v->vc, w, &v->p, err) : -1;
 }
 

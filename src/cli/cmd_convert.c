@@ -296,6 +296,7 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     for (size_t i = 0; ok && i < r->n_plans; i++)
         cJSON_AddItemToArray(outs, h2g_report_plan_json(&r->plans[i], r->paths[i], a->dry_run));
     if (ok && !a->dry_run) {
+        cJSON_AddNumberToObject(o, "checkout_bytes", (double)r->co.data_bytes);
         cJSON_AddNumberToObject(o, "bytes_read", (double)r->stats.bytes_read);
         cJSON_AddNumberToObject(o, "bytes_written", (double)r->stats.bytes_written);
         cJSON_AddNumberToObject(o, "seconds", r->stats.seconds);

@@ -79,6 +79,27 @@ static void test_convert_report(void **state) {
     free(cmd);
 }
 
+/* --mmproj writes both OCR files from one pass: every byte of the checkout
+ * is read once, not once per output. */
+static void test_ocr_reads_once(void **state) {
+    (void)state;
+    char *cmd = h2g_strfmt("%s convert %s/deepseek-ocr2-tiny --outfile %s/ocr2.gguf "
+                           "--mmproj=%s/ocr2-mmproj.gguf --json --quiet",
+                           HF2GGUF_BIN, TEST_DATA_DIR, workdir, workdir);
+    cJSON *j = run_json(cmd, 0);
+    const cJSON *outs = cJSON_GetObjectItem(j, "outputs");
+    assert_int_equal(cJSON_GetArraySize(outs), 2);
+    assert_string_equal(str(cJSON_GetArrayItem(outs, 0), "role"), "model");
+    assert_string_equal(str(cJSON_GetArrayItem(outs, 1), "role"), "mmproj");
+    double sources = num(cJSON_GetArrayItem(outs, 0), "source_bytes") +
+                     num(cJSON_GetArrayItem(outs, 1), "source_bytes");
+    assert_true(num(j, "checkout_bytes") > 0);
+    assert_true(num(j, "bytes_read") == num(j, "checkout_bytes"));
+    assert_true(sources == num(j, "checkout_bytes"));
+    cJSON_Delete(j);
+    free(cmd);
+}
+
 /* Compares one KV of the file with its JSON form. */
 static void check_kv(const h2g_kv *kv, const cJSON *e) {
     assert_string_equal(str(e, "key"), kv->key.data);
@@ -200,7 +221,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_convert_report), cmocka_unit_test(test_inspect_roundtrip),
         cmocka_unit_test(test_dry_run),        cmocka_unit_test(test_vocab_only),
-        cmocka_unit_test(test_error_report),
+        cmocka_unit_test(test_error_report),   cmocka_unit_test(test_ocr_reads_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
