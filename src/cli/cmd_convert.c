@@ -260,6 +260,8 @@ static void run_free(run *r) {
 
 /* Refuses to overwrite existing outputs unless --force. */
 static int check_outputs(const args *a, run *r, h2g_error *err) {
+    if (a->outfile && h2g_str_ends_with(a->outfile, "/") && !is_directory(a->outfile))
+        return h2g_fail(err, "--outfile %s: no such directory", a->outfile);
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
         if (!r->paths[i]) return h2g_fail(err, "out of memory");
