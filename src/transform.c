@@ -1,8 +1,10 @@
 /* transform.c - the values of a chunk of an output tensor (see transform.h). */
 #include "transform.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hf2gguf/numeric.h"
 
@@ -11,10 +13,12 @@
  * ------------------------------------------------------------------------- */
 
 int h2g_scratch_init(h2g_scratch *s, h2g_error *err) {
+    memset(s, 0, sizeof *s);
     s->values = malloc(H2G_CHUNK_ELEMS * sizeof(float));
     s->tmp = malloc(H2G_CHUNK_ELEMS * sizeof(float));
     s->out = malloc(H2G_CHUNK_ELEMS * sizeof(float));
-    if (!s->values || !s->tmp || !s->out) {
+    s->raw = malloc(H2G_CHUNK_ELEMS * sizeof(double)); /* the widest source dtype */
+    if (!s->values || !s->tmp || !s->out || !s->raw) {
         h2g_scratch_free(s);
         return h2g_fail(err, "out of memory for conversion buffers");
     }
@@ -25,6 +29,9 @@ void h2g_scratch_free(h2g_scratch *s) {
     free(s->values);
     free(s->tmp);
     free(s->out);
+    free(s->raw);
+    free(s->scales);
+    free(s->scale_raw);
     memset(s, 0, sizeof *s);
 }
 
@@ -59,38 +66,74 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
  * Reading source elements
  * ------------------------------------------------------------------------- */
 
-/* Decodes source elements [first, first + n) of src into dst, applying the
- * FP8 block scales when the source has them: W = f32(q) * S[r/br][c/bc]. */
-static int read_source(const h2g_checkout *co, const h2g_source *src, uint64_t first,
-                       uint64_t n, float *dst, uint64_t *bytes_read, h2g_error *err) {
-    const h2g_st_tensor *t = src->tensor;
-    size_t es = h2g_dtype_size(t->dtype);
-    const uint8_t *base = h2g_checkout_data(co, t);
-    if (first + n > t->n_elements)
-        return h2g_fail(err, "tensor '%s': read past its end", t->name);
-    if (h2g_decode_f32(t->dtype, base + first * es, dst, n) != 0)
-        return h2g_fail(err, "tensor '%s': dtype %s cannot be converted", t->name,
-                        h2g_dtype_name(t->dtype));
-    *bytes_read += n * es;
-    if (!src->scale) return 0;
+/* Reads len bytes at offset `at` of tensor t's data with pread. Source data
+ * is read, not mapped, so that memory stays bounded by the buffers however
+ * large the checkout, and a shard that shrinks under us is an error rather
+ * than a crash. */
+static int read_bytes(const h2g_checkout *co, const h2g_st_tensor *t, uint64_t at, size_t len,
+                      uint8_t *buf, h2g_error *err) {
+    const h2g_shard *sh = &co->shards[t->shard];
+    uint64_t pos = t->offset + at;
+    while (len > 0) {
+        ssize_t r = pread(sh->fd, buf, len, (off_t)pos);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return h2g_fail(err, "%s: read failed: %s", sh->file_name, strerror(errno));
+        if (r == 0)
+            return h2g_fail(err, "%s: tensor '%s' ends early; the file changed size during "
+                                 "the conversion", sh->file_name, t->name);
+        buf += r;
+        len -= (size_t)r;
+        pos += (uint64_t)r;
+    }
+    return 0;
+}
 
-    const h2g_st_tensor *s = src->scale;
-    const uint8_t *sbase = h2g_checkout_data(co, s);
-    size_t ses = h2g_dtype_size(s->dtype);
-    uint64_t cols = t->shape[1], scols = s->n_dims >= 2 ? s->shape[1] : 1;
-    uint64_t i = 0;
-    while (i < n) {
+/* Multiplies dst (source elements [first, first + n) of an FP8 weight) by
+ * its block scales: W = f32(q) * S[r / block_rows][c / block_cols]. The
+ * scale rows the range needs are read once. */
+static int apply_scales(const h2g_checkout *co, const h2g_source *src, uint64_t first,
+                        uint64_t n, float *dst, h2g_scratch *s, h2g_error *err) {
+    const h2g_st_tensor *w = src->tensor, *st = src->scale;
+    uint64_t cols = w->shape[1], scols = st->n_dims >= 2 ? st->shape[1] : 1;
+    uint64_t srow0 = (first / cols) / src->block_rows;
+    uint64_t srow1 = ((first + n - 1) / cols) / src->block_rows;
+    size_t count = (size_t)((srow1 - srow0 + 1) * scols), ses = h2g_dtype_size(st->dtype);
+    if (count > s->scale_cap) {
+        float *grown = realloc(s->scales, count * sizeof *grown);
+        uint8_t *raw = realloc(s->scale_raw, count * ses);
+        if (grown) s->scales = grown;
+        if (raw) s->scale_raw = raw;
+        if (!grown || !raw) return h2g_fail(err, "out of memory for scales");
+        s->scale_cap = count;
+    }
+    if (read_bytes(co, st, srow0 * scols * ses, count * ses, s->scale_raw, err) != 0) return -1;
+    h2g_decode_f32(st->dtype, s->scale_raw, s->scales, count);
+    for (uint64_t i = 0; i < n;) {
         uint64_t e = first + i, r = e / cols, c = e % cols;
         uint64_t run = src->block_cols - c % src->block_cols; /* to the block's edge */
         if (run > cols - c) run = cols - c;
         if (run > n - i) run = n - i;
-        float scale;
-        uint64_t si = (r / src->block_rows) * scols + c / src->block_cols;
-        h2g_decode_f32(s->dtype, sbase + si * ses, &scale, 1);
+        float scale = s->scales[(r / src->block_rows - srow0) * scols + c / src->block_cols];
         for (uint64_t k = 0; k < run; k++) dst[i + k] *= scale;
         i += run;
     }
     return 0;
+}
+
+/* Decodes source elements [first, first + n) of src into dst as float32. */
+static int read_source(const h2g_checkout *co, const h2g_source *src, uint64_t first,
+                       uint64_t n, float *dst, h2g_scratch *s, uint64_t *bytes_read,
+                       h2g_error *err) {
+    const h2g_st_tensor *t = src->tensor;
+    size_t es = h2g_dtype_size(t->dtype);
+    if (first + n > t->n_elements || n > H2G_CHUNK_ELEMS)
+        return h2g_fail(err, "tensor '%s': read past its end", t->name);
+    if (read_bytes(co, t, first * es, n * es, s->raw, err) != 0) return -1;
+    if (h2g_decode_f32(t->dtype, s->raw, dst, n) != 0)
+        return h2g_fail(err, "tensor '%s': dtype %s cannot be converted", t->name,
+                        h2g_dtype_name(t->dtype));
+    *bytes_read += n * es;
+    return src->scale ? apply_scales(co, src, first, n, dst, s, err) : 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -98,14 +141,15 @@ static int read_source(const h2g_checkout *co, const h2g_source *src, uint64_t f
  * ------------------------------------------------------------------------- */
 
 /* CONVERT and STACK: the output is the sources' elements back to back. */
-static int concat_values(const h2g_checkout *co, const h2g_chunk *c, float *dst,
+static int concat_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *sc,
                          uint64_t *bytes_read, h2g_error *err) {
+    float *dst = sc->values;
     uint64_t pos = c->first, end = c->first + c->count, base = 0;
     for (size_t s = 0; s < c->t->n_src && pos < end; s++) {
         uint64_t n = c->t->src[s].tensor->n_elements;
         if (pos < base + n) {
             uint64_t take = (end < base + n ? end : base + n) - pos;
-            if (read_source(co, &c->t->src[s], pos - base, take, dst, bytes_read, err) != 0)
+            if (read_source(co, &c->t->src[s], pos - base, take, dst, sc, bytes_read, err) != 0)
                 return -1;
             dst += take;
             pos += take;
@@ -123,7 +167,7 @@ static int kvb_k_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch 
     uint64_t nope = t->kvb_nope, kv_lora = t->info.ne[1];
     uint64_t head = c->first / (nope * kv_lora);
     uint64_t row0 = head * (t->kvb_nope + t->kvb_v);
-    if (read_source(co, &t->src[0], row0 * kv_lora, nope * kv_lora, s->tmp, bytes_read, err))
+    if (read_source(co, &t->src[0], row0 * kv_lora, nope * kv_lora, s->tmp, s, bytes_read, err))
         return -1;
     for (uint64_t i = 0; i < kv_lora; i++)
         for (uint64_t j = 0; j < nope; j++) s->values[i * nope + j] = s->tmp[j * kv_lora + i];
@@ -137,7 +181,7 @@ static int kvb_v_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch 
     uint64_t kv_lora = t->info.ne[0], v = t->kvb_v;
     uint64_t head = c->first / (v * kv_lora);
     uint64_t row0 = head * (t->kvb_nope + t->kvb_v) + t->kvb_nope;
-    return read_source(co, &t->src[0], row0 * kv_lora, v * kv_lora, s->values, bytes_read,
+    return read_source(co, &t->src[0], row0 * kv_lora, v * kv_lora, s->values, s, bytes_read,
                        err);
 }
 
@@ -149,7 +193,7 @@ int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
                         H2G_CHUNK_ELEMS);
     switch (c->t->transform) {
     case H2G_XF_CONVERT:
-    case H2G_XF_STACK: return concat_values(co, c, s->values, bytes_read, err);
+    case H2G_XF_STACK: return concat_values(co, c, s, bytes_read, err);
     case H2G_XF_KV_B_K: return kvb_k_values(co, c, s, bytes_read, err);
     case H2G_XF_KV_B_V: return kvb_v_values(co, c, s, bytes_read, err);
     }

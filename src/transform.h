@@ -29,9 +29,13 @@ typedef struct h2g_chunk {
 
 /* Scratch memory a worker keeps between chunks (bounded, reused). */
 typedef struct h2g_scratch {
-    float *values; /* H2G_CHUNK_ELEMS */
-    float *tmp;    /* for transposes; H2G_CHUNK_ELEMS */
-    uint8_t *out;  /* encoded bytes; 4 * H2G_CHUNK_ELEMS */
+    float *values;      /* H2G_CHUNK_ELEMS */
+    float *tmp;         /* for transposes; H2G_CHUNK_ELEMS */
+    uint8_t *out;       /* encoded bytes; 4 * H2G_CHUNK_ELEMS */
+    uint8_t *raw;       /* source bytes as read; 8 * H2G_CHUNK_ELEMS */
+    float *scales;      /* FP8 block scales of the rows being read */
+    uint8_t *scale_raw;
+    size_t scale_cap;   /* elements the two scale buffers hold */
 } h2g_scratch;
 
 int h2g_scratch_init(h2g_scratch *s, h2g_error *err);
