@@ -246,6 +246,11 @@ static int append_tensors(h2g_checkout *co, size_t *cap, h2g_st_header *h, h2g_e
                  sizeof *co->tensors))
         return h2g_fail(err, "out of memory");
     memcpy(co->tensors + co->n_tensors, h->tensors, h->n_tensors * sizeof *h->tensors);
+    if (h->n_tensors) {
+        h2g_shard *s = &co->shards[h->tensors[0].shard];
+        s->first_tensor = co->n_tensors;
+        s->n_tensors = h->n_tensors;
+    }
     co->n_tensors += h->n_tensors;
     for (size_t i = 0; i < h->n_tensors; i++) co->data_bytes += h->tensors[i].nbytes;
     free(h->tensors); /* names now belong to the checkout */
@@ -278,16 +283,21 @@ static long find_in_shard(const h2g_checkout *co, size_t first, size_t n, const 
 /* Each shard is searched in O(log n); a checkout has at most a few hundred
  * shards, so no separate index is kept. */
 long h2g_checkout_find(const h2g_checkout *co, const char *name) {
-    size_t first = 0;
-    while (first < co->n_tensors) {
-        uint32_t shard = co->tensors[first].shard;
-        size_t n = 0;
-        while (first + n < co->n_tensors && co->tensors[first + n].shard == shard) n++;
-        long i = find_in_shard(co, first, n, name);
+    for (size_t s = 0; s < co->n_shards; s++) {
+        long i = find_in_shard(co, co->shards[s].first_tensor, co->shards[s].n_tensors, name);
         if (i >= 0) return i;
-        first += n;
     }
     return -1;
+}
+
+/* Names the first tensor of a shard that the index does not list (the rare
+ * error path, so a per-name lookup in cJSON's list is acceptable here). */
+static int unlisted_tensor(const h2g_checkout *co, const cJSON *map, h2g_error *err) {
+    for (size_t i = 0; i < co->n_tensors; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(map, co->tensors[i].name))
+            return h2g_fail(err, "%s: tensor '%s' is not listed in " INDEX_FILE,
+                            co->shards[co->tensors[i].shard].file_name, co->tensors[i].name);
+    return h2g_fail(err, INDEX_FILE ": lists a tensor twice");
 }
 
 /* Checks names are unique across shards and, with an index, that the
@@ -313,14 +323,7 @@ static int check_tensor_set(const h2g_checkout *co, const cJSON *index, h2g_erro
             return h2g_fail(err, "tensor '%s' listed in " INDEX_FILE " is missing from %s",
                             e->string, e->valuestring);
     }
-    if (listed != co->n_tensors) {
-        for (size_t i = 0; i < co->n_tensors; i++)
-            if (!cJSON_GetObjectItemCaseSensitive(map, co->tensors[i].name))
-                return h2g_fail(err, "%s: tensor '%s' is not listed in " INDEX_FILE,
-                                co->shards[co->tensors[i].shard].file_name,
-                                co->tensors[i].name);
-        return h2g_fail(err, INDEX_FILE ": lists a tensor twice");
-    }
+    if (listed != co->n_tensors) return unlisted_tensor(co, map, err);
     return 0;
 }
 

@@ -36,6 +36,8 @@ typedef struct h2g_shard {
     const uint8_t *map; /* whole file, read-only, or NULL when size is 0 */
     uint64_t size;
     uint64_t data_start;
+    size_t first_tensor; /* its tensors are co->tensors[first_tensor ...] */
+    size_t n_tensors;    /* (sorted by name) */
 } h2g_shard;
 
 typedef struct h2g_checkout {
