@@ -186,6 +186,10 @@ static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
     uint64_t off = j->out->plan->data_offset + t->info.offset +
                    h2g_encoded_size(t->info.type, j->chunk.first);
     if (pwrite_all(j->out->fd, s->out, len, off, j->out->tmp_path, err) != 0) return -1;
+    /* Start writing this piece back now: the kernel then streams the file to
+     * disk while we compute, instead of stalling writers on a mountain of
+     * dirty pages and leaving it all to the final fsync. Advisory only. */
+    sync_file_range(j->out->fd, (off64_t)off, (off64_t)len, SYNC_FILE_RANGE_WRITE);
     account(x, read, len);
     return 0;
 }

@@ -75,7 +75,7 @@ int h2g_tensor_nbytes(const h2g_tensor_info *t, uint64_t *nbytes, h2g_error *err
         return h2g_fail(err, "tensor '%s': ne[0] = %llu is not a multiple of the %s block "
                              "size %u", t->name, (unsigned long long)t->ne[0], ti->name,
                         ti->block_elems);
-    uint64_t n;
+    uint64_t n = 0;
     if (element_count(t, &n, err) != 0) return -1;
     /* Every row is whole blocks (checked above), so n / block is exact. */
     uint64_t blocks = n / ti->block_elems;

@@ -18,6 +18,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "hf2gguf/gguf.h"
@@ -119,6 +120,15 @@ float h2g_e5m2_to_f32(uint8_t v) { return h2g_f16_to_f32((uint16_t)(v << 8)); }
  * Q8_0
  * ------------------------------------------------------------------------- */
 
+/* roundf() for |v| < 2^23 without a libm call: truncate, then step away
+ * from zero when the dropped part is at least one half. v - (float)q is
+ * exact here (Sterbenz), so ties round away from zero exactly as roundf. */
+static inline int round_away(float v) {
+    int q = (int)v;
+    float rest = v - (float)q;
+    return q + (rest >= 0.5f) - (rest <= -0.5f);
+}
+
 void h2g_quantize_q8_0(const float *x, uint8_t *out, size_t n) {
     for (size_t b = 0; b < n / H2G_Q8_0_BLOCK; b++, x += H2G_Q8_0_BLOCK) {
         float amax = 0.0f;
@@ -132,7 +142,7 @@ void h2g_quantize_q8_0(const float *x, uint8_t *out, size_t n) {
         uint8_t *blk = out + b * H2G_Q8_0_BYTES;
         blk[0] = (uint8_t)dh;
         blk[1] = (uint8_t)(dh >> 8);
-        for (int j = 0; j < H2G_Q8_0_BLOCK; j++) blk[2 + j] = (uint8_t)(int8_t)roundf(x[j] * id);
+        for (int j = 0; j < H2G_Q8_0_BLOCK; j++) blk[2 + j] = (uint8_t)(int8_t)round_away(x[j] * id);
     }
 }
 
@@ -169,16 +179,56 @@ int h2g_decode_f32(h2g_dtype dt, const uint8_t *src, float *dst, size_t n) {
     }
 }
 
+/* f32 -> f16 for n values, one at a time. */
+static void encode_f16_scalar(const float *src, uint8_t *dst, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h = h2g_f32_to_f16(src[i]);
+        dst[2 * i] = (uint8_t)h;
+        dst[2 * i + 1] = (uint8_t)(h >> 8);
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* The same with the F16C instruction, 8 values at a time. Checked against
+ * h2g_f32_to_f16 for all 2^32 float patterns: identical except for NaNs
+ * (the hardware quiets them), so groups holding a NaN take the scalar path. */
+__attribute__((target("avx,f16c"))) static void encode_f16_f16c(const float *src, uint8_t *dst,
+                                                                 size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(src + i);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
+            encode_f16_scalar(src + i, dst + 2 * i, 8);
+            continue;
+        }
+        _mm_storeu_si128((__m128i *)(dst + 2 * i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    }
+    encode_f16_scalar(src + i, dst + 2 * i, n - i);
+}
+
+static bool has_f16c;
+static pthread_once_t f16c_once = PTHREAD_ONCE_INIT;
+static void detect_f16c(void) {
+    has_f16c = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+}
+
+static void encode_f16(const float *src, uint8_t *dst, size_t n) {
+    pthread_once(&f16c_once, detect_f16c);
+    if (has_f16c)
+        encode_f16_f16c(src, dst, n);
+    else
+        encode_f16_scalar(src, dst, n);
+}
+#else
+static void encode_f16(const float *src, uint8_t *dst, size_t n) { encode_f16_scalar(src, dst, n); }
+#endif
+
 int h2g_encode_f32(uint32_t type, const float *src, uint8_t *dst, size_t n) {
     switch (type) {
     case H2G_GGML_F32: memcpy(dst, src, n * 4); return 0;
-    case H2G_GGML_F16:
-        for (size_t i = 0; i < n; i++) {
-            uint16_t h = h2g_f32_to_f16(src[i]);
-            dst[2 * i] = (uint8_t)h;
-            dst[2 * i + 1] = (uint8_t)(h >> 8);
-        }
-        return 0;
+    case H2G_GGML_F16: encode_f16(src, dst, n); return 0;
     case H2G_GGML_BF16:
         for (size_t i = 0; i < n; i++) {
             uint16_t h = h2g_f32_to_bf16(src[i]);
