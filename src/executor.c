@@ -23,35 +23,72 @@
 
 typedef struct output {
     const char *path;
-    char *tmp_path;
+    char *tmp_path; /* NULL when streaming */
+    const char *name; /* for messages */
     int fd;
+    bool stream;      /* "-": standard output, written strictly in order */
+    uint64_t written; /* stream: bytes written so far */
     h2g_plan *plan;
 } output;
 
-/* Writes all of buf at off, retrying short writes. */
+/* Writes all of buf at off (or, with off == -1, at the current position),
+ * retrying short writes. */
 static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off, const char *path,
                       h2g_error *err) {
     while (len > 0) {
-        ssize_t w = pwrite(fd, buf, len, (off_t)off);
+        ssize_t w = off == (uint64_t)-1 ? write(fd, buf, len) : pwrite(fd, buf, len, (off_t)off);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0)
             return h2g_fail(err, "%s: write failed: %s", path,
                             errno == ENOSPC ? "no space left on device" : strerror(errno));
         buf += w;
         len -= (size_t)w;
-        off += (uint64_t)w;
+        if (off != (uint64_t)-1) off += (uint64_t)w;
     }
     return 0;
 }
 
-/* Creates <path>.tmp, writes the header and sizes the file (the padding
- * between tensors is the zeros of the extended file). */
+/* Writes len zero bytes to a stream. */
+static int write_zeros(output *o, uint64_t len, h2g_error *err) {
+    static const uint8_t zeros[4096];
+    while (len > 0) {
+        size_t n = len < sizeof zeros ? (size_t)len : sizeof zeros;
+        if (pwrite_all(o->fd, zeros, n, (uint64_t)-1, o->name, err) != 0) return -1;
+        o->written += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Writes buf at offset off of the output. A stream can only go forward: the
+ * gap since the last write (alignment padding) is written as zeros. */
+static int output_write(output *o, const uint8_t *buf, size_t len, uint64_t off,
+                        h2g_error *err) {
+    if (!o->stream) return pwrite_all(o->fd, buf, len, off, o->name, err);
+    if (off < o->written) return h2g_fail(err, "%s: out-of-order write", o->name);
+    if (write_zeros(o, off - o->written, err) != 0) return -1;
+    if (pwrite_all(o->fd, buf, len, (uint64_t)-1, o->name, err) != 0) return -1;
+    o->written += len;
+    return 0;
+}
+
+/* Creates <path>.tmp (or takes standard output for "-"), writes the header
+ * and sizes the file (the padding between tensors is the zeros of the
+ * extended file). */
 static int output_open(output *o, h2g_error *err) {
     o->fd = -1;
-    o->tmp_path = h2g_strfmt("%s.tmp", o->path);
-    if (!o->tmp_path) return h2g_fail(err, "out of memory");
-    o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (o->fd < 0) return h2g_fail(err, "%s: cannot create: %s", o->tmp_path, strerror(errno));
+    o->stream = !strcmp(o->path, "-");
+    if (o->stream) {
+        o->fd = STDOUT_FILENO;
+        o->name = "standard output";
+    } else {
+        o->tmp_path = h2g_strfmt("%s.tmp", o->path);
+        if (!o->tmp_path) return h2g_fail(err, "out of memory");
+        o->name = o->tmp_path;
+        o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (o->fd < 0)
+            return h2g_fail(err, "%s: cannot create: %s", o->tmp_path, strerror(errno));
+    }
     uint8_t *header;
     size_t len;
     h2g_tensor_info *infos = malloc((o->plan->n_tensors + 1) * sizeof *infos);
@@ -60,16 +97,20 @@ static int output_open(output *o, h2g_error *err) {
     int rc = h2g_gguf_encode_header(&o->plan->kv, infos, o->plan->n_tensors, &header, &len, err);
     free(infos);
     if (rc != 0) return -1;
-    rc = pwrite_all(o->fd, header, len, 0, o->tmp_path, err);
+    rc = output_write(o, header, len, 0, err);
     free(header);
-    if (rc != 0) return -1;
+    if (rc != 0 || o->stream) return rc;
     if (ftruncate(o->fd, (off_t)(o->plan->data_offset + o->plan->data_size)) != 0)
         return h2g_fail(err, "%s: cannot size the file: %s", o->tmp_path, strerror(errno));
     return 0;
 }
 
-/* fsyncs, closes and renames into place. */
+/* fsyncs, closes and renames into place (a stream gets its final padding). */
 static int output_commit(output *o, h2g_error *err) {
+    if (o->stream) {
+        o->fd = -1; /* standard output stays open */
+        return write_zeros(o, o->plan->data_offset + o->plan->data_size - o->written, err);
+    }
     if (fsync(o->fd) != 0)
         return h2g_fail(err, "%s: fsync failed: %s", o->tmp_path, strerror(errno));
     int rc = close(o->fd);
@@ -85,7 +126,7 @@ static int output_commit(output *o, h2g_error *err) {
 
 /* Closes and removes what is left of an output (after an error). */
 static void output_discard(output *o) {
-    if (o->fd >= 0) close(o->fd);
+    if (o->fd >= 0 && !o->stream) close(o->fd);
     o->fd = -1;
     if (o->tmp_path) unlink(o->tmp_path);
     free(o->tmp_path);
@@ -179,17 +220,16 @@ static void fail(exec *x, const h2g_error *e) {
 static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
     const h2g_plan_tensor *t = j->chunk.t;
     uint64_t read = 0;
-    if (h2g_chunk_values(x->co, &j->chunk, s, &read, err) != 0) return -1;
-    if (h2g_encode_f32(t->info.type, s->values, s->out, j->chunk.count) != 0)
-        return h2g_fail(err, "tensor '%s': cannot encode type %u", t->info.name, t->info.type);
-    size_t len = h2g_encoded_size(t->info.type, j->chunk.count);
+    size_t len;
+    if (h2g_chunk_encode(x->co, &j->chunk, s, &len, &read, err) != 0) return -1;
     uint64_t off = j->out->plan->data_offset + t->info.offset +
                    h2g_encoded_size(t->info.type, j->chunk.first);
-    if (pwrite_all(j->out->fd, s->out, len, off, j->out->tmp_path, err) != 0) return -1;
+    if (output_write(j->out, s->out, len, off, err) != 0) return -1;
     /* Start writing this piece back now: the kernel then streams the file to
      * disk while we compute, instead of stalling writers on a mountain of
      * dirty pages and leaving it all to the final fsync. Advisory only. */
-    sync_file_range(j->out->fd, (off64_t)off, (off64_t)len, SYNC_FILE_RANGE_WRITE);
+    if (!j->out->stream)
+        sync_file_range(j->out->fd, (off64_t)off, (off64_t)len, SYNC_FILE_RANGE_WRITE);
     account(x, read, len);
     return 0;
 }
@@ -259,7 +299,11 @@ int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *path
         x.tensors_total += plans[i].n_tensors;
     }
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_open(&outs[i], err);
+    /* A stream must be written in order: one worker takes the pieces in
+     * order. Files take any order (pwrite), so all cores work. */
     int threads = thread_count(o);
+    for (size_t i = 0; i < n; i++)
+        if (outs[i].stream) threads = 1;
     if (rc == 0) rc = run_workers(&x, threads, err);
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_commit(&outs[i], err);
     for (size_t i = 0; i < n; i++) output_discard(&outs[i]);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hf2gguf/gguf.h"
 #include "hf2gguf/numeric.h"
 
 /* ---------------------------------------------------------------------------
@@ -198,4 +199,72 @@ int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
     case H2G_XF_KV_B_V: return kvb_v_values(co, c, s, bytes_read, err);
     }
     return h2g_fail(err, "tensor '%s': unknown transform", c->t->info.name);
+}
+
+/* ---------------------------------------------------------------------------
+ * Encoded bytes
+ * ------------------------------------------------------------------------- */
+
+/* ggml type whose bytes equal a source dtype's (F32, F16, BF16), or -1. */
+static int same_bytes_type(h2g_dtype dt) {
+    return dt == H2G_DT_F32 ? H2G_GGML_F32 : dt == H2G_DT_F16 ? H2G_GGML_F16
+         : dt == H2G_DT_BF16 ? H2G_GGML_BF16 : -1;
+}
+
+/* True when the chunk's output bytes are its sources' bytes: an unscaled
+ * copy or stack into the sources' own type (bf16 -> bf16 and the like).
+ * Such chunks skip the float32 round trip, which changes nothing but the
+ * quiet bit of bf16 NaNs (restored by quiet_bf16_nans). */
+static bool is_passthrough(const h2g_plan_tensor *t) {
+    if (t->transform != H2G_XF_CONVERT && t->transform != H2G_XF_STACK) return false;
+    for (size_t i = 0; i < t->n_src; i++)
+        if (t->src[i].scale || same_bytes_type(t->src[i].tensor->dtype) != (int)t->info.type)
+            return false;
+    return true;
+}
+
+/* The reference converts through float32, which quiets bf16 NaNs. */
+static void quiet_bf16_nans(uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint16_t v = (uint16_t)(b[2 * i] | b[2 * i + 1] << 8);
+        if ((v & 0x7f80) == 0x7f80 && (v & 0x7f)) v |= 0x40;
+        b[2 * i] = (uint8_t)v;
+        b[2 * i + 1] = (uint8_t)(v >> 8);
+    }
+}
+
+/* Copies the chunk's source bytes to out. */
+static int copy_sources(const h2g_checkout *co, const h2g_chunk *c, uint8_t *out,
+                        uint64_t *bytes_read, h2g_error *err) {
+    uint64_t pos = c->first, end = c->first + c->count, base = 0;
+    size_t es = h2g_dtype_size(c->t->src[0].tensor->dtype);
+    for (size_t s = 0; s < c->t->n_src && pos < end; s++) {
+        const h2g_st_tensor *t = c->t->src[s].tensor;
+        uint64_t n = t->n_elements;
+        if (pos < base + n) {
+            uint64_t take = (end < base + n ? end : base + n) - pos;
+            if (read_bytes(co, t, (pos - base) * es, (size_t)(take * es), out, err) != 0) return -1;
+            out += take * es;
+            pos += take;
+            *bytes_read += take * es;
+        }
+        base += n;
+    }
+    return 0;
+}
+
+int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s, size_t *len,
+                     uint64_t *bytes_read, h2g_error *err) {
+    const h2g_plan_tensor *t = c->t;
+    *len = h2g_encoded_size(t->info.type, c->count);
+    if (is_passthrough(t)) {
+        if (copy_sources(co, c, s->out, bytes_read, err) != 0) return -1;
+        if (t->info.type == H2G_GGML_BF16) quiet_bf16_nans(s->out, c->count);
+        return 0;
+    }
+    if (h2g_chunk_values(co, c, s, bytes_read, err) != 0) return -1;
+    if (h2g_encode_f32(t->info.type, s->values, s->out, c->count) != 0)
+        return h2g_fail(err, "tensor '%s': cannot encode type %s", t->info.name,
+                        h2g_ggml_type_name(t->info.type));
+    return 0;
 }

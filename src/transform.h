@@ -51,4 +51,10 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c);
 int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
                      uint64_t *bytes_read, h2g_error *err);
 
+/* Fills s->out with the chunk's bytes in the output type (*len of them):
+ * its values encoded, or, when the output type is the sources' own dtype and
+ * nothing is scaled, the source bytes themselves (identical result). */
+int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s, size_t *len,
+                     uint64_t *bytes_read, h2g_error *err);
+
 #endif

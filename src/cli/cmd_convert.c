@@ -28,9 +28,10 @@ static const char usage[] =
     "--mmproj the vision projector too, both from one pass over the shards).\n"
     "\n"
     "options:\n"
-    "  --outfile PATH       where to write (default: the reference converter's name,\n"
-    "                       e.g. DeepSeek-256x20B-V3-BF16.gguf, in the current\n"
-    "                       directory); a directory puts the default name there\n"
+    "  --outfile PATH       where to write; a directory puts the default name there;\n"
+    "                       - writes to standard output (in order, one thread).\n"
+    "                       Default: the reference converter's name (e.g.\n"
+    "                       DeepSeek-256x20B-V3-BF16.gguf) in the current directory\n"
     "  --outtype TYPE       f32, f16, bf16, q8_0 or auto (default auto: bf16 for bf16\n"
     "                       and fp8 sources, f16 otherwise). Norms, routers and\n"
     "                       biases stay f32; q8_0 rows not a multiple of 32 are f16\n"
@@ -152,6 +153,10 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
     a->model_dir = argv[optind];
     a->conv.want_mmproj = a->mmproj || a->mmproj_only;
     a->conv.want_model = !a->mmproj_only;
+    if (a->outfile && !strcmp(a->outfile, "-") && a->json) {
+        *status = usage_error("%s", "--json cannot be combined with --outfile - (both use stdout)");
+        return -1;
+    }
     if (a->conv.want_mmproj && a->conv.vocab_only) {
         *status = usage_error("%s", "--vocab-only cannot be combined with --mmproj");
         return -1;
@@ -265,7 +270,7 @@ static int check_outputs(const args *a, run *r, h2g_error *err) {
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
         if (!r->paths[i]) return h2g_fail(err, "out of memory");
-        if (!a->force && h2g_file_exists(r->paths[i]))
+        if (!a->force && strcmp(r->paths[i], "-") && h2g_file_exists(r->paths[i]))
             return h2g_fail(err, "%s already exists; pass --force to overwrite it",
                             r->paths[i]);
     }

@@ -47,6 +47,14 @@ for n in 1 4; do
       "$WORK/v3-t$n.gguf" >/dev/null && pass || fail "--threads $n: output differs"
 done
 
+# --outfile - streams the same bytes to standard output, through a pipe too.
+"$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --outtype f16 --outfile - --quiet | cat > "$WORK/stream.gguf"
+cmp -s "$WORK/stream.gguf" "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf" &&
+  pass || fail "--outfile - through a pipe differs"
+"$HF2GGUF" convert "$DATA/deepseek-v2-lite-tiny" --outtype q8_0 --outfile - --quiet > "$WORK/stream2.gguf"
+"$MANIFEST_CHECK" "$DATA/deepseek-v2-lite-tiny/expected/deepseek-v2-lite-tiny-q8_0.manifest.json" \
+  "$WORK/stream2.gguf" >/dev/null && pass || fail "--outfile - to a file differs"
+
 # Without --outfile the default name lands in the current directory.
 mkdir -p "$WORK/cwd"
 (cd "$WORK/cwd" && "$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --outtype f16 --quiet)
