@@ -301,6 +301,8 @@ int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *path
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_open(&outs[i], err);
     /* A stream must be written in order: one worker takes the pieces in
      * order. Files take any order (pwrite), so all cores work. */
+    const char *chunk = getenv("HF2GGUF_CHUNK_ELEMS"); /* a testing knob */
+    if (chunk) h2g_set_chunk_elems(strtoull(chunk, NULL, 10));
     int threads = thread_count(o);
     for (size_t i = 0; i < n; i++)
         if (outs[i].stream) threads = 1;

@@ -51,12 +51,19 @@ static uint64_t kvb_head_elems(const h2g_plan_tensor *t) {
     return t->info.ne[0] * t->info.ne[1];
 }
 
+/* Elements per chunk; smaller only in tests (h2g_set_chunk_elems). */
+static uint64_t chunk_elems = H2G_CHUNK_ELEMS;
+
+void h2g_set_chunk_elems(uint64_t n) {
+    chunk_elems = n >= 32 && n <= H2G_CHUNK_ELEMS ? n / 32 * 32 : H2G_CHUNK_ELEMS;
+}
+
 bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
     uint64_t total = tensor_elems(t);
     if (first >= total) return false;
     /* kv_b halves are made head by head: a head is the natural unit for the
      * transpose and stays far below the chunk size for real models. */
-    uint64_t step = H2G_CHUNK_ELEMS;
+    uint64_t step = chunk_elems;
     if (t->transform == H2G_XF_KV_B_K || t->transform == H2G_XF_KV_B_V)
         step = kvb_head_elems(t);
     *c = (h2g_chunk){t, first, total - first < step ? total - first : step};

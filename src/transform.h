@@ -41,6 +41,11 @@ typedef struct h2g_scratch {
 int h2g_scratch_init(h2g_scratch *s, h2g_error *err);
 void h2g_scratch_free(h2g_scratch *s);
 
+/* Makes chunks at most n elements (a multiple of 32, at most
+ * H2G_CHUNK_ELEMS). Tests use tiny chunks to cross chunk boundaries on tiny
+ * checkpoints; the executor reads HF2GGUF_CHUNK_ELEMS for them. */
+void h2g_set_chunk_elems(uint64_t n);
+
 /* The chunk of tensor t that starts at element `first` (chunks follow each
  * other: the next starts at first + count). False when first is past the
  * end of the tensor. */

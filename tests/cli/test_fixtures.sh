@@ -47,6 +47,17 @@ for n in 1 4; do
       "$WORK/v3-t$n.gguf" >/dev/null && pass || fail "--threads $n: output differs"
 done
 
+# Tiny pieces (96 elements) on 4 threads: every tensor is cut at many places,
+# FP8 block rows and expert boundaries included, and the bytes stay the same.
+for fx in deepseek-v3-fp8-tiny deepseek-v2-lite-tiny; do
+  for t in bf16 q8_0; do
+    HF2GGUF_CHUNK_ELEMS=96 "$HF2GGUF" convert "$DATA/$fx" --outfile "$WORK/$fx-small-$t.gguf" \
+      --outtype "$t" --threads 4 --quiet &&
+      "$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-$t.manifest.json" "$WORK/$fx-small-$t.gguf" >/dev/null &&
+      pass || fail "$fx $t in 96-element pieces differs"
+  done
+done
+
 # --outfile - streams the same bytes to standard output, through a pipe too.
 "$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --outtype f16 --outfile - --quiet | cat > "$WORK/stream.gguf"
 cmp -s "$WORK/stream.gguf" "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf" &&
