@@ -10,5 +10,8 @@
 
 int h2g_cmd_convert(int argc, char **argv);
 int h2g_cmd_inspect(int argc, char **argv);
+int h2g_cmd_verify(int argc, char **argv);
+int h2g_cmd_diff(int argc, char **argv);
+int h2g_cmd_checksum(int argc, char **argv);
 
 #endif

@@ -13,6 +13,9 @@ static const char usage[] =
     "commands:\n"
     "  convert MODEL_DIR   write MODEL_DIR as a GGUF file (see hf2gguf convert --help)\n"
     "  inspect FILE.gguf   print a GGUF file's header, metadata and tensors\n"
+    "  verify FILE.gguf    check a GGUF against the format and llama.cpp's loader\n"
+    "  diff A.gguf B.gguf  every metadata and tensor difference between two files\n"
+    "  checksum FILE.gguf  per-tensor sha256 manifest (JSON)\n"
     "\n"
     "  hf2gguf --version   print the version\n"
     "  hf2gguf --help      print this help\n"
@@ -27,6 +30,9 @@ typedef struct command {
 static const command commands[] = {
     {"convert", h2g_cmd_convert},
     {"inspect", h2g_cmd_inspect},
+    {"verify", h2g_cmd_verify},
+    {"diff", h2g_cmd_diff},
+    {"checksum", h2g_cmd_checksum},
     {NULL, NULL},
 };
 
