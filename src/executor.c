@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,36 @@
 #include "hf2gguf/numeric.h"
 #include "transform.h"
 #include "util.h"
+
+/* ---------------------------------------------------------------------------
+ * Temporary files an interrupt must remove
+ * ------------------------------------------------------------------------- */
+
+/* The temporary files being written, for h2g_remove_temporaries(), which a
+ * signal handler may call at any moment: plain pointers to strings that stay
+ * allocated while they are listed. */
+static char *volatile live_temporaries[H2G_MAX_OUTPUTS];
+
+static void list_temporary(char *path) {
+    for (int i = 0; i < H2G_MAX_OUTPUTS; i++) {
+        if (!live_temporaries[i]) {
+            live_temporaries[i] = path;
+            return;
+        }
+    }
+}
+
+static void unlist_temporary(const char *path) {
+    for (int i = 0; i < H2G_MAX_OUTPUTS; i++)
+        if (live_temporaries[i] == path) live_temporaries[i] = NULL;
+}
+
+void h2g_remove_temporaries(void) {
+    for (int i = 0; i < H2G_MAX_OUTPUTS; i++) {
+        char *p = live_temporaries[i];
+        if (p) unlink(p);
+    }
+}
 
 /* ---------------------------------------------------------------------------
  * Output files
@@ -62,8 +93,14 @@ static int write_zeros(output *o, uint64_t len, h2g_error *err) {
 
 /* Writes buf at offset off of the output. A stream can only go forward: the
  * gap since the last write (alignment padding) is written as zeros. */
+/* Tests: HF2GGUF_TEST_WRITE_LIMIT=N makes writes past byte N of a file fail
+ * as on a full disk, wherever the test runs. 0: no limit. */
+static uint64_t test_write_limit;
+
 static int output_write(output *o, const uint8_t *buf, size_t len, uint64_t off,
                         h2g_error *err) {
+    if (test_write_limit && off + len > test_write_limit)
+        return h2g_fail(err, "%s: write failed: no space left on device", o->name);
     if (!o->stream) return pwrite_all(o->fd, buf, len, off, o->name, err);
     if (off < o->written) return h2g_fail(err, "%s: out-of-order write", o->name);
     if (write_zeros(o, off - o->written, err) != 0) return -1;
@@ -88,6 +125,7 @@ static int output_open(output *o, h2g_error *err) {
         o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (o->fd < 0)
             return h2g_fail(err, "%s: cannot create: %s", o->tmp_path, strerror(errno));
+        list_temporary(o->tmp_path);
     }
     uint8_t *header;
     size_t len;
@@ -119,6 +157,7 @@ static int output_commit(output *o, h2g_error *err) {
     if (rename(o->tmp_path, o->path) != 0)
         return h2g_fail(err, "%s: cannot rename to %s: %s", o->tmp_path, o->path,
                         strerror(errno));
+    unlist_temporary(o->tmp_path);
     free(o->tmp_path);
     o->tmp_path = NULL;
     return 0;
@@ -129,6 +168,7 @@ static void output_discard(output *o) {
     if (o->fd >= 0 && !o->stream) close(o->fd);
     o->fd = -1;
     if (o->tmp_path) unlink(o->tmp_path);
+    unlist_temporary(o->tmp_path);
     free(o->tmp_path);
     o->tmp_path = NULL;
 }
@@ -257,6 +297,18 @@ static void *worker(void *arg) {
  * Entry point
  * ------------------------------------------------------------------------- */
 
+/* A shard whose size is not what was indexed has changed under us. */
+static int check_shards_unchanged(const h2g_checkout *co, h2g_error *err) {
+    for (size_t i = 0; i < co->n_shards; i++) {
+        struct stat st;
+        if (fstat(co->shards[i].fd, &st) != 0 || (uint64_t)st.st_size != co->shards[i].size)
+            return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
+                                 "when indexed)", co->shards[i].file_name,
+                            (unsigned long long)co->shards[i].size);
+    }
+    return 0;
+}
+
 static int thread_count(const h2g_exec_options *o) {
     if (o && o->threads > 0) return o->threads;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -282,43 +334,63 @@ static int run_workers(exec *x, int threads, h2g_error *err) {
     return 0;
 }
 
+/* Test hooks, read from the environment (documented in docs/testing.md):
+ * they let the test suite cut pieces small, fill the disk and interrupt a
+ * run at a precise point, on any machine, without timing. */
+static void read_test_hooks(void) {
+    const char *chunk = getenv("HF2GGUF_CHUNK_ELEMS");
+    h2g_set_chunk_elems(chunk ? strtoull(chunk, NULL, 10) : H2G_CHUNK_ELEMS);
+    const char *limit = getenv("HF2GGUF_TEST_WRITE_LIMIT");
+    test_write_limit = limit ? strtoull(limit, NULL, 10) : 0;
+}
+
+/* HF2GGUF_TEST_RAISE=SIG: raise SIG once the temporary files exist. */
+static void test_interrupt(void) {
+    const char *sig = getenv("HF2GGUF_TEST_RAISE");
+    if (sig) raise(atoi(sig));
+}
+
+/* Records what a run did. */
+static void fill_stats(h2g_exec_stats *stats, const exec *x, const h2g_plan *plans, size_t n,
+                       double seconds, int threads) {
+    if (!stats) return;
+    stats->bytes_read = x->bytes_read;
+    stats->bytes_written = 0;
+    for (size_t i = 0; i < n; i++) stats->bytes_written += plans[i].data_offset + plans[i].data_size;
+    stats->seconds = seconds;
+    stats->threads = threads;
+}
+
 int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
                 const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err) {
     static const h2g_exec_options defaults = {0};
     if (!o) o = &defaults;
+    if (n > H2G_MAX_OUTPUTS) return h2g_fail(err, "too many outputs in one run");
+    read_test_hooks();
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     output outs[H2G_MAX_OUTPUTS];
-    if (n > H2G_MAX_OUTPUTS) return h2g_fail(err, "too many outputs in one run");
     exec x = {.co = co, .outs = outs, .n_outs = n, .opt = o, .start = t0, .last_progress = t0};
     pthread_mutex_init(&x.lock, NULL);
-    int rc = 0;
+    /* A stream must be written in order: one worker takes the pieces in
+     * order. Files take any order (pwrite), so all cores work. */
+    int threads = thread_count(o), rc = 0;
     for (size_t i = 0; i < n; i++) {
         outs[i] = (output){.path = paths[i], .fd = -1, .plan = &plans[i]};
         x.bytes_total += plans[i].data_size;
         x.tensors_total += plans[i].n_tensors;
+        if (!strcmp(paths[i], "-")) threads = 1;
     }
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_open(&outs[i], err);
-    /* A stream must be written in order: one worker takes the pieces in
-     * order. Files take any order (pwrite), so all cores work. */
-    const char *chunk = getenv("HF2GGUF_CHUNK_ELEMS"); /* a testing knob */
-    if (chunk) h2g_set_chunk_elems(strtoull(chunk, NULL, 10));
-    int threads = thread_count(o);
-    for (size_t i = 0; i < n; i++)
-        if (outs[i].stream) threads = 1;
+    if (rc == 0) test_interrupt();
     if (rc == 0) rc = run_workers(&x, threads, err);
+    if (rc == 0) rc = check_shards_unchanged(co, err);
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_commit(&outs[i], err);
     for (size_t i = 0; i < n; i++) output_discard(&outs[i]);
     pthread_mutex_destroy(&x.lock);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     x.bytes_done = x.bytes_total;
     if (rc == 0 && o->progress) report(&x, &t1);
-    if (stats) {
-        stats->bytes_read = x.bytes_read;
-        stats->bytes_written = 0;
-        for (size_t i = 0; i < n; i++) stats->bytes_written += plans[i].data_offset + plans[i].data_size;
-        stats->seconds = seconds_between(&t0, &t1);
-        stats->threads = threads;
-    }
+    fill_stats(stats, &x, plans, n, seconds_between(&t0, &t1), threads);
     return rc;
 }

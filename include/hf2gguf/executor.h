@@ -45,4 +45,9 @@ typedef struct h2g_exec_stats {
 int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
                 const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err);
 
+/* Removes the temporary files of an execution in progress. Safe to call
+ * from a signal handler (it only calls unlink); the command line calls it
+ * on SIGINT/SIGTERM so that an interrupted run leaves nothing behind. */
+void h2g_remove_temporaries(void);
+
 #endif

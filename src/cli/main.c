@@ -1,6 +1,10 @@
 /* main.c - hf2gguf's entry point: dispatches on the subcommand. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "hf2gguf/executor.h"
 
 #include "cli/commands.h"
 
@@ -36,7 +40,28 @@ static const command commands[] = {
     {NULL, NULL},
 };
 
+/* SIGINT, SIGTERM, SIGHUP: remove partial output, then die of the signal as
+ * usual (so the shell sees 130 for Ctrl-C). */
+static void on_signal(int sig) {
+    static const char msg[] = "\nhf2gguf: interrupted; partial output removed\n";
+    h2g_remove_temporaries();
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_interrupts(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv) {
+    catch_interrupts();
     if (argc < 2) {
         fputs(usage, stderr);
         return H2G_EXIT_USAGE;
