@@ -25,10 +25,10 @@
 /* The temporary files being written, for h2g_remove_temporaries(), which a
  * signal handler may call at any moment: plain pointers to strings that stay
  * allocated while they are listed. */
-static char *volatile live_temporaries[H2G_MAX_OUTPUTS];
+static char *volatile live_temporaries[H2G_EXEC_MAX_FILES];
 
 static void list_temporary(char *path) {
-    for (int i = 0; i < H2G_MAX_OUTPUTS; i++) {
+    for (int i = 0; i < H2G_EXEC_MAX_FILES; i++) {
         if (!live_temporaries[i]) {
             live_temporaries[i] = path;
             return;
@@ -37,12 +37,12 @@ static void list_temporary(char *path) {
 }
 
 static void unlist_temporary(const char *path) {
-    for (int i = 0; i < H2G_MAX_OUTPUTS; i++)
+    for (int i = 0; i < H2G_EXEC_MAX_FILES; i++)
         if (live_temporaries[i] == path) live_temporaries[i] = NULL;
 }
 
 void h2g_remove_temporaries(void) {
-    for (int i = 0; i < H2G_MAX_OUTPUTS; i++) {
+    for (int i = 0; i < H2G_EXEC_MAX_FILES; i++) {
         char *p = live_temporaries[i];
         if (p) unlink(p);
     }
@@ -365,11 +365,13 @@ int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *path
                 const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err) {
     static const h2g_exec_options defaults = {0};
     if (!o) o = &defaults;
-    if (n > H2G_MAX_OUTPUTS) return h2g_fail(err, "too many outputs in one run");
+    if (n > H2G_EXEC_MAX_FILES)
+        return h2g_fail(err, "%zu output files in one run; at most %d", n, H2G_EXEC_MAX_FILES);
     read_test_hooks();
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    output outs[H2G_MAX_OUTPUTS];
+    output *outs = calloc(n ? n : 1, sizeof *outs);
+    if (!outs) return h2g_fail(err, "out of memory");
     exec x = {.co = co, .outs = outs, .n_outs = n, .opt = o, .start = t0, .last_progress = t0};
     pthread_mutex_init(&x.lock, NULL);
     /* A stream must be written in order: one worker takes the pieces in
@@ -392,5 +394,6 @@ int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *path
     x.bytes_done = x.bytes_total;
     if (rc == 0 && o->progress) report(&x, &t1);
     fill_stats(stats, &x, plans, n, seconds_between(&t0, &t1), threads);
+    free(outs);
     return rc;
 }

@@ -29,6 +29,9 @@ typedef struct h2g_progress {
 } h2g_progress;
 typedef void (*h2g_progress_fn)(void *ctx, const h2g_progress *p);
 
+/* Output files one execution may write (split outputs included). */
+#define H2G_EXEC_MAX_FILES 1024
+
 typedef struct h2g_exec_options {
     int threads; /* <= 0: all online cores */
     h2g_progress_fn progress;

@@ -14,6 +14,7 @@
 #include "hf2gguf/convert.h"
 #include "hf2gguf/executor.h"
 #include "hf2gguf/general.h"
+#include "hf2gguf/split.h"
 #include "hf2gguf/vocab.h"
 #include "util.h"
 
@@ -41,6 +42,11 @@ static const char usage[] =
     "                       the text model\n"
     "  --mmproj-only        write only the vision projector (to --outfile if given)\n"
     "  --vocab-only         write the metadata and tokenizer only, no tensors\n"
+    "  --split-max-size N   split the output into files of at most N bytes of tensors\n"
+    "                       (K/M/G/T are decimal: 50G = 50e9), named\n"
+    "                       NAME-00001-of-00003.gguf, as llama.cpp's gguf-split\n"
+    "  --split-max-tensors N  split the output into files of at most N tensors\n"
+    "  --no-tensor-first-split  with splitting: the first file holds metadata only\n"
     "  --dry-run            print what would be written (every tensor) and stop\n"
     "  --threads N          worker threads (default: all cores)\n"
     "  --force              overwrite an existing output file\n"
@@ -59,6 +65,7 @@ static const char usage[] =
     "  hf2gguf convert ~/models/DeepSeek-V3 --outtype bf16 --outfile v3.gguf\n";
 
 typedef struct args {
+    h2g_split_options split;
     const char *model_dir;
     const char *outfile;
     const char *mmproj_path;
@@ -82,13 +89,17 @@ static int usage_error(const char *fmt, const char *what) {
 /* Parses argv into a; returns -1 when the command should stop with *status. */
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
-           O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY };
+           O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
+           O_NO_TENSOR_FIRST };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outtype", required_argument, NULL, O_OUTTYPE},
         {"vocab-only", no_argument, NULL, O_VOCAB},
         {"mmproj", optional_argument, NULL, O_MMPROJ},
         {"mmproj-only", no_argument, NULL, O_MMPROJ_ONLY},
+        {"split-max-size", required_argument, NULL, O_SPLIT_SIZE},
+        {"split-max-tensors", required_argument, NULL, O_SPLIT_TENSORS},
+        {"no-tensor-first-split", no_argument, NULL, O_NO_TENSOR_FIRST},
         {"dry-run", no_argument, NULL, O_DRY},
         {"threads", required_argument, NULL, O_THREADS},
         {"force", no_argument, NULL, O_FORCE},
@@ -119,6 +130,22 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             a->mmproj_path = optarg;
             break;
         case O_MMPROJ_ONLY: a->mmproj_only = true; break;
+        case O_SPLIT_SIZE:
+            if (!h2g_parse_size(optarg, &a->split.max_bytes)) {
+                *status = usage_error("--split-max-size '%s' must be a size like 50G, 500M or "
+                                      "a byte count", optarg);
+                return -1;
+            }
+            break;
+        case O_SPLIT_TENSORS:
+            a->split.max_tensors = (size_t)strtoull(optarg, &end, 10);
+            if (*end || a->split.max_tensors < 1) {
+                *status = usage_error("--split-max-tensors '%s' must be a number of at least 1",
+                                      optarg);
+                return -1;
+            }
+            break;
+        case O_NO_TENSOR_FIRST: a->split.no_tensor_first = true; break;
         case O_DRY: a->dry_run = true; break;
         case O_THREADS:
             a->threads = (int)strtol(optarg, &end, 10);
@@ -153,6 +180,14 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
     a->model_dir = argv[optind];
     a->conv.want_mmproj = a->mmproj || a->mmproj_only;
     a->conv.want_model = !a->mmproj_only;
+    if (a->outfile && !strcmp(a->outfile, "-") && h2g_split_wanted(&a->split)) {
+        *status = usage_error("%s", "--outfile - cannot be split into several files");
+        return -1;
+    }
+    if (a->conv.vocab_only && h2g_split_wanted(&a->split)) {
+        *status = usage_error("%s", "--vocab-only output cannot be split");
+        return -1;
+    }
     if (a->outfile && !strcmp(a->outfile, "-") && a->json) {
         *status = usage_error("%s", "--json cannot be combined with --outfile - (both use stdout)");
         return -1;
@@ -249,13 +284,26 @@ static char *output_path(const args *a, const h2g_plan *p) {
 typedef struct run {
     h2g_checkout co;
     bool co_open;
-    h2g_plan plans[H2G_MAX_OUTPUTS];
+    h2g_plan plans[H2G_MAX_OUTPUTS]; /* the outputs as planned */
     size_t n_plans;
     char *paths[H2G_MAX_OUTPUTS];
+    /* The files written: the plans themselves (shallow copies) or, when
+     * splitting, their parts, which are ours to free. */
+    h2g_plan *files;
+    char **file_paths;
+    bool *file_owned;
+    size_t n_files;
     h2g_exec_stats stats;
 } run;
 
 static void run_free(run *r) {
+    for (size_t i = 0; i < r->n_files; i++) {
+        if (r->file_owned[i]) h2g_plan_free(&r->files[i]);
+        free(r->file_paths[i]);
+    }
+    free(r->files);
+    free(r->file_paths);
+    free(r->file_owned);
     for (size_t i = 0; i < r->n_plans; i++) {
         h2g_plan_free(&r->plans[i]);
         free(r->paths[i]);
@@ -263,17 +311,69 @@ static void run_free(run *r) {
     if (r->co_open) h2g_checkout_close(&r->co);
 }
 
-/* Refuses to overwrite existing outputs unless --force. */
-static int check_outputs(const args *a, run *r, h2g_error *err) {
+/* Appends a file to write. */
+static int add_file(run *r, const h2g_plan *p, char *path, bool owned, h2g_error *err) {
+    size_t n = r->n_files + 1;
+    h2g_plan *files = realloc(r->files, n * sizeof *files);
+    if (files) r->files = files;
+    char **paths = realloc(r->file_paths, n * sizeof *paths);
+    if (paths) r->file_paths = paths;
+    bool *owned_flags = realloc(r->file_owned, n * sizeof *owned_flags);
+    if (owned_flags) r->file_owned = owned_flags;
+    if (!files || !paths || !owned_flags || !path) {
+        free(path);
+        return h2g_fail(err, "out of memory");
+    }
+    r->files[r->n_files] = *p;
+    r->file_paths[r->n_files] = path;
+    r->file_owned[r->n_files++] = owned;
+    return 0;
+}
+
+/* The files of planned output i: itself, or its split parts. */
+static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
+    if (!h2g_split_wanted(&a->split))
+        return add_file(r, &r->plans[i], h2g_strdup(r->paths[i]), false, err);
+    h2g_plan *parts;
+    size_t n;
+    if (h2g_plan_split(&r->plans[i], &a->split, &parts, &n, err) != 0) return -1;
+    int rc = 0;
+    if (n == 1) { /* as the reference: nothing to split, write a plain file */
+        if (!a->quiet)
+            fprintf(stderr, "hf2gguf: note: %s fits in one file under the split limits; not "
+                            "splitting\n", r->paths[i]);
+        h2g_plan_free(&parts[0]);
+        rc = add_file(r, &r->plans[i], h2g_strdup(r->paths[i]), false, err);
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            if (rc == 0)
+                rc = add_file(r, &parts[k], h2g_split_path(r->paths[i], k, n), true, err);
+            else
+                h2g_plan_free(&parts[k]);
+        }
+    }
+    free(parts);
+    return rc;
+}
+
+/* Names the outputs, splits them as asked, and refuses to overwrite
+ * existing files unless --force. */
+static int choose_files(const args *a, run *r, h2g_error *err) {
     if (a->outfile && h2g_str_ends_with(a->outfile, "/") && !is_directory(a->outfile))
         return h2g_fail(err, "--outfile %s: no such directory", a->outfile);
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
         if (!r->paths[i]) return h2g_fail(err, "out of memory");
-        if (!a->force && strcmp(r->paths[i], "-") && h2g_file_exists(r->paths[i]))
-            return h2g_fail(err, "%s already exists; pass --force to overwrite it",
-                            r->paths[i]);
     }
+    if (r->n_plans == 2 && !strcmp(r->paths[0], r->paths[1]))
+        return h2g_fail(err, "the text model and the mmproj would both be written to %s",
+                        r->paths[0]);
+    for (size_t i = 0; i < r->n_plans; i++)
+        if (expand_output(a, r, i, err) != 0) return -1;
+    for (size_t i = 0; i < r->n_files; i++)
+        if (!a->force && strcmp(r->file_paths[i], "-") && h2g_file_exists(r->file_paths[i]))
+            return h2g_fail(err, "%s already exists; pass --force to overwrite it",
+                            r->file_paths[i]);
     return 0;
 }
 
@@ -281,14 +381,11 @@ static int convert(const args *a, run *r, h2g_error *err) {
     if (h2g_checkout_open(&r->co, a->model_dir, err) != 0) return -1;
     r->co_open = true;
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
-    if (check_outputs(a, r, err) != 0) return -1;
-    if (r->n_plans == 2 && !strcmp(r->paths[0], r->paths[1]))
-        return h2g_fail(err, "the text model and the mmproj would both be written to %s",
-                        r->paths[0]);
+    if (choose_files(a, r, err) != 0) return -1;
     if (a->dry_run) return 0;
     h2g_exec_options eo = {.threads = a->threads};
     if (!a->quiet && !a->json && isatty(STDERR_FILENO)) eo.progress = h2g_report_progress;
-    return h2g_execute(&r->co, r->plans, (const char *const *)r->paths, r->n_plans, &eo,
+    return h2g_execute(&r->co, r->files, (const char *const *)r->file_paths, r->n_files, &eo,
                        &r->stats, err);
 }
 
@@ -300,8 +397,9 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     if (!ok) cJSON_AddStringToObject(o, "error", err->msg);
     cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
     cJSON *outs = cJSON_AddArrayToObject(o, "outputs");
-    for (size_t i = 0; ok && i < r->n_plans; i++)
-        cJSON_AddItemToArray(outs, h2g_report_plan_json(&r->plans[i], r->paths[i], a->dry_run));
+    for (size_t i = 0; ok && i < r->n_files; i++)
+        cJSON_AddItemToArray(outs,
+                             h2g_report_plan_json(&r->files[i], r->file_paths[i], a->dry_run));
     if (ok && !a->dry_run) {
         cJSON_AddNumberToObject(o, "checkout_bytes", (double)r->co.data_bytes);
         cJSON_AddNumberToObject(o, "bytes_read", (double)r->stats.bytes_read);
@@ -316,14 +414,14 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
 }
 
 static void print_summary(const args *a, const run *r) {
-    for (size_t i = 0; i < r->n_plans; i++) {
+    for (size_t i = 0; i < r->n_files; i++) {
         if (a->dry_run) {
-            h2g_report_plan_text(stdout, &r->plans[i], r->paths[i]);
+            h2g_report_plan_text(stdout, &r->files[i], r->file_paths[i]);
             continue;
         }
         if (a->quiet) continue;
-        const h2g_plan *p = &r->plans[i];
-        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", r->paths[i],
+        const h2g_plan *p = &r->files[i];
+        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", r->file_paths[i],
                 h2g_outtype_name(p->outtype), p->n_tensors,
                 (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
     }
