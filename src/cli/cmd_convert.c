@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -20,6 +21,7 @@
 
 static const char usage[] =
     "usage: hf2gguf convert MODEL_DIR [options]\n"
+    "       hf2gguf convert MODEL_DIR... --outdir DIR [options]\n"
     "\n"
     "Converts the HuggingFace checkout in MODEL_DIR (config.json, *.safetensors,\n"
     "tokenizer files) to a GGUF file, byte for byte what llama.cpp's\n"
@@ -41,6 +43,10 @@ static const char usage[] =
     "                       reference's name (mmproj-DeepSeek-OCR-BF16.gguf) beside\n"
     "                       the text model\n"
     "  --mmproj-only        write only the vision projector (to --outfile if given)\n"
+    "  --outdir DIR         write into DIR (created if missing) under the default\n"
+    "                       names; with several MODEL_DIRs (a batch) each is\n"
+    "                       converted in turn, failures do not stop the others, and\n"
+    "                       --json prints one JSON object per line and checkout\n"
     "  --vocab-only         write the metadata and tokenizer only, no tensors\n"
     "  --split-max-size N   split the output into files of at most N bytes of tensors\n"
     "                       (K/M/G/T are decimal: 50G = 50e9), named\n"
@@ -66,7 +72,10 @@ static const char usage[] =
 
 typedef struct args {
     h2g_split_options split;
-    const char *model_dir;
+    char **model_dirs; /* one or more (batch) */
+    int n_dirs;
+    const char *outdir;
+    const char *model_dir; /* the one being converted */
     const char *outfile;
     const char *mmproj_path;
     bool mmproj, mmproj_only;
@@ -90,9 +99,10 @@ static int usage_error(const char *fmt, const char *what) {
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST };
+           O_NO_TENSOR_FIRST, O_OUTDIR };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
+        {"outdir", required_argument, NULL, O_OUTDIR},
         {"outtype", required_argument, NULL, O_OUTTYPE},
         {"vocab-only", no_argument, NULL, O_VOCAB},
         {"mmproj", optional_argument, NULL, O_MMPROJ},
@@ -117,6 +127,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         char *end;
         switch (c) {
         case O_OUTFILE: a->outfile = optarg; break;
+        case O_OUTDIR: a->outdir = optarg; break;
         case O_OUTTYPE:
             if (!h2g_outtype_parse(optarg, &a->conv.outtype)) {
                 *status = usage_error("--outtype '%s' is not one of f32, f16, bf16, q8_0, auto",
@@ -173,11 +184,16 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         *status = usage_error("%s", "convert needs a MODEL_DIR");
         return -1;
     }
-    if (argc - optind > 1) {
-        *status = usage_error("unexpected argument '%s'", argv[optind + 1]);
+    a->model_dirs = argv + optind;
+    a->n_dirs = argc - optind;
+    if (a->n_dirs > 1 && a->outfile) {
+        *status = usage_error("%s", "several MODEL_DIRs take --outdir DIR, not --outfile");
         return -1;
     }
-    a->model_dir = argv[optind];
+    if (a->outdir && a->outfile) {
+        *status = usage_error("%s", "--outdir and --outfile cannot be combined");
+        return -1;
+    }
     a->conv.want_mmproj = a->mmproj || a->mmproj_only;
     a->conv.want_model = !a->mmproj_only;
     if (a->outfile && !strcmp(a->outfile, "-") && h2g_split_wanted(&a->split)) {
@@ -390,7 +406,8 @@ static int convert(const args *a, run *r, h2g_error *err) {
 }
 
 /* --json: one object describing the run. */
-static void print_json(const args *a, const run *r, const h2g_error *err, bool ok) {
+static void print_json(const args *a, const run *r, const h2g_error *err, bool ok,
+                       double seconds) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", ok ? "ok" : "error");
     cJSON_AddStringToObject(o, "input", a->model_dir);
@@ -400,15 +417,18 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     for (size_t i = 0; ok && i < r->n_files; i++)
         cJSON_AddItemToArray(outs,
                              h2g_report_plan_json(&r->files[i], r->file_paths[i], a->dry_run));
+    cJSON_AddNumberToObject(o, "seconds", seconds);
     if (ok && !a->dry_run) {
         cJSON_AddNumberToObject(o, "checkout_bytes", (double)r->co.data_bytes);
         cJSON_AddNumberToObject(o, "bytes_read", (double)r->stats.bytes_read);
         cJSON_AddNumberToObject(o, "bytes_written", (double)r->stats.bytes_written);
-        cJSON_AddNumberToObject(o, "seconds", r->stats.seconds);
         cJSON_AddNumberToObject(o, "threads", r->stats.threads);
     }
-    char *text = cJSON_Print(o);
+    /* A batch prints one object per line (JSON lines), a single run a
+     * readable document. */
+    char *text = a->n_dirs > 1 ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
     if (text) puts(text);
+    fflush(stdout);
     free(text);
     cJSON_Delete(o);
 }
@@ -434,30 +454,59 @@ static void note_skipped_mmproj(const args *a, const run *r) {
                     "written. Add --mmproj to write the vision projector (mmproj) too.\n");
 }
 
+/* Converts a->model_dir; returns true on success. Reports as asked. */
+static bool convert_one(const args *a) {
+    run r = {0};
+    h2g_error err = {{0}};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bool ok = convert(a, &r, &err) == 0;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (!ok) fprintf(stderr, "hf2gguf: error: %s%s%s\n", a->n_dirs > 1 ? a->model_dir : "",
+                     a->n_dirs > 1 ? ": " : "", err.msg);
+    if (a->json)
+        print_json(a, &r, &err, ok, seconds);
+    else if (ok)
+        print_summary(a, &r);
+    if (ok) note_skipped_mmproj(a, &r);
+    run_free(&r);
+    return ok;
+}
+
+/* --outdir: created when missing; then the default names go there. */
+static int prepare_outdir(args *a) {
+    if (!a->outdir) return 0;
+    if (mkdir(a->outdir, 0777) != 0 && !is_directory(a->outdir)) {
+        fprintf(stderr, "hf2gguf: error: --outdir %s: cannot create it\n", a->outdir);
+        return -1;
+    }
+    a->outfile = a->outdir;
+    return 0;
+}
+
 int h2g_cmd_convert(int argc, char **argv) {
     args a = {0};
     int status;
     char **owned = NULL;
     char **av = attach_mmproj_path(&argc, argv, &owned);
     int rc = parse_args(argc, av, &a, &status);
-    if (rc != 0) {
-        for (int i = 0; owned && owned[i]; i++) free(owned[i]);
-        free(owned);
-        if (av != argv) free(av);
-        return status;
+    if (rc == 0 && prepare_outdir(&a) != 0) {
+        rc = -1;
+        status = H2G_EXIT_ERROR;
     }
-    run r = {0};
-    h2g_error err = {{0}};
-    bool ok = convert(&a, &r, &err) == 0;
-    if (!ok) fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
-    if (a.json)
-        print_json(&a, &r, &err, ok);
-    else if (ok)
-        print_summary(&a, &r);
-    if (ok) note_skipped_mmproj(&a, &r);
-    run_free(&r);
+    if (rc == 0) {
+        int failed = 0;
+        for (int i = 0; i < a.n_dirs; i++) {
+            a.model_dir = a.model_dirs[i];
+            failed += !convert_one(&a);
+        }
+        if (a.n_dirs > 1 && !a.quiet)
+            fprintf(stderr, "hf2gguf: %d of %d checkouts converted\n", a.n_dirs - failed, a.n_dirs);
+        status = failed ? H2G_EXIT_ERROR : H2G_EXIT_OK;
+    }
     for (int i = 0; owned && owned[i]; i++) free(owned[i]);
     free(owned);
     if (av != argv) free(av);
-    return ok ? H2G_EXIT_OK : H2G_EXIT_ERROR;
+    return status;
 }

@@ -100,6 +100,46 @@ static void test_ocr_reads_once(void **state) {
     free(cmd);
 }
 
+/* A batch over the five fixtures and one broken checkout: the five convert,
+ * the broken one is reported, the exit status is 1, and every line of the
+ * output is a JSON object. */
+static void test_batch(void **state) {
+    (void)state;
+    char *broken = h2g_strfmt("%s/broken", workdir);
+    assert_int_equal(mkdir(broken, 0755), 0); /* no config.json */
+    char *cmd = h2g_strfmt(
+        "%s convert %s/deepseek-v2-lite-tiny %s/deepseek-v3-tiny %s %s/deepseek-v3-fp8-tiny "
+        "%s/deepseek-ocr-tiny %s/deepseek-ocr2-tiny --outdir %s/batch --json --quiet 2>/dev/null",
+        HF2GGUF_BIN, TEST_DATA_DIR, TEST_DATA_DIR, broken, TEST_DATA_DIR, TEST_DATA_DIR,
+        TEST_DATA_DIR, workdir);
+    int status;
+    char *out = run(cmd, &status);
+    assert_int_equal(status, 1);
+    int ok = 0, errors = 0, lines = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(line);
+        if (!j) fail_msg("line %d is not JSON: %s", lines, line);
+        lines++;
+        if (!strcmp(str(j, "status"), "ok")) {
+            ok++;
+            const cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "outputs"), 0);
+            assert_true(h2g_file_exists(str(o, "path")));
+        } else {
+            errors++;
+            assert_string_equal(str(j, "input"), broken);
+            assert_non_null(strstr(str(j, "error"), "config.json"));
+        }
+        cJSON_Delete(j);
+    }
+    assert_int_equal(lines, 6);
+    assert_int_equal(ok, 5);
+    assert_int_equal(errors, 1);
+    free(out);
+    free(cmd);
+    free(broken);
+}
+
 /* Compares one KV of the file with its JSON form. */
 static void check_kv(const h2g_kv *kv, const cJSON *e) {
     assert_string_equal(str(e, "key"), kv->key.data);
@@ -222,6 +262,7 @@ int main(void) {
         cmocka_unit_test(test_convert_report), cmocka_unit_test(test_inspect_roundtrip),
         cmocka_unit_test(test_dry_run),        cmocka_unit_test(test_vocab_only),
         cmocka_unit_test(test_error_report),   cmocka_unit_test(test_ocr_reads_once),
+        cmocka_unit_test(test_batch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
