@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hparams.h"
 #include "model_card.h"
 #include "util.h"
 
@@ -67,13 +68,7 @@ static void lift_nested(cJSON *obj) {
             cJSON_Delete(sub);
             continue;
         }
-        for (cJSON *it = sub->child; it; it = it->next) {
-            cJSON *copy = cJSON_Duplicate(it, 1);
-            if (cJSON_HasObjectItem(obj, it->string))
-                cJSON_ReplaceItemInObjectCaseSensitive(obj, it->string, copy);
-            else
-                cJSON_AddItemToObject(obj, it->string, copy);
-        }
+        h2g_json_merge(obj, sub);
         cJSON_Delete(sub);
     }
 }
@@ -99,13 +94,7 @@ static int read_processor_config(h2g_checkout *co, h2g_error *err) {
     if (pre) lift_nested(pre);
     if (proc) lift_nested(proc);
     if (pre && proc) {
-        for (cJSON *it = proc->child; it; it = it->next) {
-            cJSON *copy = cJSON_Duplicate(it, 1);
-            if (cJSON_HasObjectItem(pre, it->string))
-                cJSON_ReplaceItemInObjectCaseSensitive(pre, it->string, copy);
-            else
-                cJSON_AddItemToObject(pre, it->string, copy);
-        }
+        h2g_json_merge(pre, proc);
         cJSON_Delete(proc);
         proc = NULL;
     }

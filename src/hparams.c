@@ -65,17 +65,16 @@ int h2g_json_str_opt(const cJSON *obj, const char *where, const char *key, const
  * The merged text config
  * ------------------------------------------------------------------------- */
 
-/* Copies every entry of `sub` over `root`, replacing entries of the same key. */
-static int merge_over(cJSON *root, const cJSON *sub, h2g_error *err) {
-    for (const cJSON *it = sub->child; it; it = it->next) {
+bool h2g_json_merge(cJSON *dst, const cJSON *src) {
+    for (const cJSON *it = src->child; it; it = it->next) {
         cJSON *copy = cJSON_Duplicate(it, 1);
-        if (!copy) return h2g_fail(err, "config.json: out of memory");
-        if (cJSON_HasObjectItem(root, it->string))
-            cJSON_ReplaceItemInObjectCaseSensitive(root, it->string, copy);
+        if (!copy) return false;
+        if (cJSON_HasObjectItem(dst, it->string))
+            cJSON_ReplaceItemInObjectCaseSensitive(dst, it->string, copy);
         else
-            cJSON_AddItemToObject(root, it->string, copy);
+            cJSON_AddItemToObject(dst, it->string, copy);
     }
-    return 0;
+    return true;
 }
 
 int h2g_hparams_text(h2g_hparams *hp, const cJSON *config, h2g_error *err) {
@@ -85,9 +84,9 @@ int h2g_hparams_text(h2g_hparams *hp, const cJSON *config, h2g_error *err) {
     if (!hp->root) return h2g_fail(err, "config.json: out of memory");
     for (int i = 0; nested[i]; i++) {
         const cJSON *sub = cJSON_GetObjectItemCaseSensitive(config, nested[i]);
-        if (cJSON_IsObject(sub) && merge_over(hp->root, sub, err) != 0) {
+        if (cJSON_IsObject(sub) && !h2g_json_merge(hp->root, sub)) {
             h2g_hparams_free(hp);
-            return -1;
+            return h2g_fail(err, "config.json: out of memory");
         }
     }
     return 0;

@@ -46,6 +46,10 @@ int h2g_hparams_bool_opt(const h2g_hparams *hp, const char *key, bool *out, bool
 int h2g_hparams_str_opt(const h2g_hparams *hp, const char *key, const char **out, bool *present,
                         h2g_error *err);
 
+/* Copies every entry of object src over object dst, replacing entries of the
+ * same key (Python's dict.update). False when out of memory. */
+bool h2g_json_merge(cJSON *dst, const cJSON *src);
+
 /* Same readers on any JSON object (e.g. rope_scaling); `where` names it in
  * messages ("config.json: rope_scaling"). */
 int h2g_json_u32_opt(const cJSON *obj, const char *where, const char *key, uint32_t *out,

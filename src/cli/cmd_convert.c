@@ -88,12 +88,6 @@ typedef struct args {
  * Arguments
  * ------------------------------------------------------------------------- */
 
-static int usage_error(const char *fmt, const char *what) {
-    fputs("hf2gguf: error: ", stderr);
-    fprintf(stderr, fmt, what);
-    fputs(" (see hf2gguf convert --help)\n", stderr);
-    return H2G_EXIT_USAGE;
-}
 
 /* Parses argv into a; returns -1 when the command should stop with *status. */
 static int parse_args(int argc, char **argv, args *a, int *status) {
@@ -130,7 +124,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         case O_OUTDIR: a->outdir = optarg; break;
         case O_OUTTYPE:
             if (!h2g_outtype_parse(optarg, &a->conv.outtype)) {
-                *status = usage_error("--outtype '%s' is not one of f32, f16, bf16, q8_0, auto",
+                *status = h2g_usage_error("convert", "--outtype '%s' is not one of f32, f16, bf16, q8_0, auto",
                                       optarg);
                 return -1;
             }
@@ -143,7 +137,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         case O_MMPROJ_ONLY: a->mmproj_only = true; break;
         case O_SPLIT_SIZE:
             if (!h2g_parse_size(optarg, &a->split.max_bytes)) {
-                *status = usage_error("--split-max-size '%s' must be a size like 50G, 500M or "
+                *status = h2g_usage_error("convert", "--split-max-size '%s' must be a size like 50G, 500M or "
                                       "a byte count", optarg);
                 return -1;
             }
@@ -151,7 +145,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         case O_SPLIT_TENSORS:
             a->split.max_tensors = (size_t)strtoull(optarg, &end, 10);
             if (*end || a->split.max_tensors < 1) {
-                *status = usage_error("--split-max-tensors '%s' must be a number of at least 1",
+                *status = h2g_usage_error("convert", "--split-max-tensors '%s' must be a number of at least 1",
                                       optarg);
                 return -1;
             }
@@ -161,7 +155,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         case O_THREADS:
             a->threads = (int)strtol(optarg, &end, 10);
             if (*end || a->threads < 1 || a->threads > 1024) {
-                *status = usage_error("--threads '%s' must be a number from 1 to 1024", optarg);
+                *status = h2g_usage_error("convert", "--threads '%s' must be a number from 1 to 1024", optarg);
                 return -1;
             }
             break;
@@ -174,42 +168,42 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             *status = H2G_EXIT_OK;
             return -1;
         default:
-            *status = usage_error(optopt ? "option '%s' needs a value or is unknown"
+            *status = h2g_usage_error("convert", optopt ? "option '%s' needs a value or is unknown"
                                          : "unknown option '%s'",
                                   argv[optind - 1]);
             return -1;
         }
     }
     if (optind >= argc) {
-        *status = usage_error("%s", "convert needs a MODEL_DIR");
+        *status = h2g_usage_error("convert", "%s", "convert needs a MODEL_DIR");
         return -1;
     }
     a->model_dirs = argv + optind;
     a->n_dirs = argc - optind;
     if (a->n_dirs > 1 && a->outfile) {
-        *status = usage_error("%s", "several MODEL_DIRs take --outdir DIR, not --outfile");
+        *status = h2g_usage_error("convert", "%s", "several MODEL_DIRs take --outdir DIR, not --outfile");
         return -1;
     }
     if (a->outdir && a->outfile) {
-        *status = usage_error("%s", "--outdir and --outfile cannot be combined");
+        *status = h2g_usage_error("convert", "%s", "--outdir and --outfile cannot be combined");
         return -1;
     }
     a->conv.want_mmproj = a->mmproj || a->mmproj_only;
     a->conv.want_model = !a->mmproj_only;
     if (a->outfile && !strcmp(a->outfile, "-") && h2g_split_wanted(&a->split)) {
-        *status = usage_error("%s", "--outfile - cannot be split into several files");
+        *status = h2g_usage_error("convert", "%s", "--outfile - cannot be split into several files");
         return -1;
     }
     if (a->conv.vocab_only && h2g_split_wanted(&a->split)) {
-        *status = usage_error("%s", "--vocab-only output cannot be split");
+        *status = h2g_usage_error("convert", "%s", "--vocab-only output cannot be split");
         return -1;
     }
     if (a->outfile && !strcmp(a->outfile, "-") && a->json) {
-        *status = usage_error("%s", "--json cannot be combined with --outfile - (both use stdout)");
+        *status = h2g_usage_error("convert", "%s", "--json cannot be combined with --outfile - (both use stdout)");
         return -1;
     }
     if (a->conv.want_mmproj && a->conv.vocab_only) {
-        *status = usage_error("%s", "--vocab-only cannot be combined with --mmproj");
+        *status = h2g_usage_error("convert", "%s", "--vocab-only cannot be combined with --mmproj");
         return -1;
     }
     return 0;

@@ -44,13 +44,6 @@ typedef struct args {
  * Arguments
  * ------------------------------------------------------------------------- */
 
-/* Prints a usage error and returns the usage exit status. */
-static int usage_error(const char *fmt, const char *what) {
-    fputs("hf2gguf: error: ", stderr);
-    fprintf(stderr, fmt, what);
-    fputs(" (see hf2gguf inspect --help)\n", stderr);
-    return H2G_EXIT_USAGE;
-}
 
 /* Fills a from argv; returns -1 to go on, else the exit status to return
  * (0 after --help). */
@@ -67,14 +60,14 @@ static int parse_args(int argc, char **argv, args *a) {
             else if (!strcmp(s, "--tensors")) a->tensors = true;
             else if (!strcmp(s, "--full")) a->full = true;
             else if (!strcmp(s, "--")) options_done = true;
-            else return usage_error("unknown option '%s'", s);
+            else return h2g_usage_error("inspect", "unknown option '%s'", s);
         } else if (a->path) {
-            return usage_error("more than one file given ('%s')", s);
+            return h2g_usage_error("inspect", "more than one file given ('%s')", s);
         } else {
             a->path = s;
         }
     }
-    if (!a->path) return usage_error("%s", "no GGUF file given");
+    if (!a->path) return h2g_usage_error("inspect", "%s", "no GGUF file given");
     return -1;
 }
 

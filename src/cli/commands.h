@@ -8,6 +8,14 @@
 #define H2G_EXIT_ERROR 1
 #define H2G_EXIT_USAGE 2
 
+/* Prints "hf2gguf: error: <message> (see hf2gguf CMD --help)" on stderr and
+ * returns H2G_EXIT_USAGE, for every subcommand's usage errors. */
+int h2g_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 int h2g_cmd_convert(int argc, char **argv);
 int h2g_cmd_inspect(int argc, char **argv);
 int h2g_cmd_verify(int argc, char **argv);
