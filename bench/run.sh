@@ -12,6 +12,7 @@
 # with /usr/bin/time (wall seconds, peak RSS), and prints medians: seconds,
 # MB/s of input, ratio to cp, peak RSS. Then it plans a DeepSeek-V3-shaped
 # FP8 checkout of 163 sparse shards (--dry-run) and reports time and RSS.
+# It first prints the kernels' throughput per core (bench/kernels.c).
 # Inputs stay in the page cache between runs (24 GiB machine), as they do
 # for cp, so both sides are measured alike.
 set -euo pipefail
@@ -33,6 +34,8 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHF2GGUF_TESTS=OFF >/dev/n
 cmake --build build-bench -j "$(nproc)" >/dev/null
 bin=build-bench/hf2gguf gen=build-bench/gen_checkpoint
 mkdir -p "$work"
+build-bench/bench_kernels
+echo
 
 # median of numbers on stdin
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
