@@ -148,23 +148,50 @@ static int read_source(const h2g_checkout *co, const h2g_source *src, uint64_t f
  * Transforms
  * ------------------------------------------------------------------------- */
 
-/* CONVERT and STACK: the output is the sources' elements back to back. */
-static int concat_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *sc,
-                         uint64_t *bytes_read, h2g_error *err) {
-    float *dst = sc->values;
+/* The part of one source that a CONVERT or STACK chunk covers: source
+ * elements [first, first + count), landing at `at` within the chunk. */
+typedef struct piece {
+    const h2g_source *src;
+    uint64_t first, count, at;
+} piece;
+
+typedef int (*piece_fn)(const piece *p, void *ctx);
+
+/* Calls fn for each source piece of a chunk, in order; stops at an error. */
+static int for_each_piece(const h2g_chunk *c, piece_fn fn, void *ctx) {
     uint64_t pos = c->first, end = c->first + c->count, base = 0;
     for (size_t s = 0; s < c->t->n_src && pos < end; s++) {
         uint64_t n = c->t->src[s].tensor->n_elements;
         if (pos < base + n) {
             uint64_t take = (end < base + n ? end : base + n) - pos;
-            if (read_source(co, &c->t->src[s], pos - base, take, dst, sc, bytes_read, err) != 0)
-                return -1;
-            dst += take;
+            piece p = {&c->t->src[s], pos - base, take, pos - c->first};
+            if (fn(&p, ctx) != 0) return -1;
             pos += take;
         }
         base += n;
     }
     return 0;
+}
+
+typedef struct piece_job {
+    const h2g_checkout *co;
+    h2g_scratch *sc;
+    uint8_t *out;
+    uint64_t *bytes_read;
+    h2g_error *err;
+} piece_job;
+
+static int piece_values(const piece *p, void *ctx) {
+    piece_job *j = ctx;
+    return read_source(j->co, p->src, p->first, p->count, j->sc->values + p->at, j->sc,
+                       j->bytes_read, j->err);
+}
+
+/* CONVERT and STACK: the output is the sources' elements back to back. */
+static int concat_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *sc,
+                         uint64_t *bytes_read, h2g_error *err) {
+    piece_job j = {co, sc, NULL, bytes_read, err};
+    return for_each_piece(c, piece_values, &j);
 }
 
 /* KV_B_K: head h of kv_b holds nope k-rows then v v-rows, each kv_lora long.
@@ -240,24 +267,19 @@ static void quiet_bf16_nans(uint8_t *b, size_t n) {
     }
 }
 
+static int piece_bytes(const piece *p, void *ctx) {
+    piece_job *j = ctx;
+    size_t es = h2g_dtype_size(p->src->tensor->dtype);
+    *j->bytes_read += p->count * es;
+    return read_bytes(j->co, p->src->tensor, p->first * es, (size_t)(p->count * es),
+                      j->out + p->at * es, j->err);
+}
+
 /* Copies the chunk's source bytes to out. */
 static int copy_sources(const h2g_checkout *co, const h2g_chunk *c, uint8_t *out,
                         uint64_t *bytes_read, h2g_error *err) {
-    uint64_t pos = c->first, end = c->first + c->count, base = 0;
-    size_t es = h2g_dtype_size(c->t->src[0].tensor->dtype);
-    for (size_t s = 0; s < c->t->n_src && pos < end; s++) {
-        const h2g_st_tensor *t = c->t->src[s].tensor;
-        uint64_t n = t->n_elements;
-        if (pos < base + n) {
-            uint64_t take = (end < base + n ? end : base + n) - pos;
-            if (read_bytes(co, t, (pos - base) * es, (size_t)(take * es), out, err) != 0) return -1;
-            out += take * es;
-            pos += take;
-            *bytes_read += take * es;
-        }
-        base += n;
-    }
-    return 0;
+    piece_job j = {co, NULL, out, bytes_read, err};
+    return for_each_piece(c, piece_bytes, &j);
 }
 
 int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s, size_t *len,

@@ -43,14 +43,6 @@ static const char usage[] =
  * Arguments
  * ------------------------------------------------------------------------- */
 
-/* Prints a usage error and returns the usage exit status. */
-static int usage_error(const char *fmt, const char *what) {
-    fputs("hf2gguf: error: ", stderr);
-    fprintf(stderr, fmt, what);
-    fputs(" (see hf2gguf checksum --help)\n", stderr);
-    return H2G_EXIT_USAGE;
-}
-
 /* Sets *path from argv; returns -1 to go on, else the exit status to return
  * (0 after --help). */
 static int parse_args(int argc, char **argv, const char **path) {
@@ -62,15 +54,15 @@ static int parse_args(int argc, char **argv, const char **path) {
                 fputs(usage, stdout);
                 return H2G_EXIT_OK;
             }
-            if (strcmp(s, "--")) return usage_error("unknown option '%s'", s);
+            if (strcmp(s, "--")) return h2g_usage_error("checksum", "unknown option '%s'", s);
             options_done = true;
         } else if (*path) {
-            return usage_error("more than one file given ('%s')", s);
+            return h2g_usage_error("checksum", "more than one file given ('%s')", s);
         } else {
             *path = s;
         }
     }
-    if (!*path) return usage_error("%s", "no GGUF file given");
+    if (!*path) return h2g_usage_error("checksum", "%s", "no GGUF file given");
     return -1;
 }
 

@@ -57,14 +57,6 @@ typedef struct args {
  * Arguments
  * ------------------------------------------------------------------------- */
 
-/* Prints a usage error and returns the usage exit status. */
-static int usage_error(const char *fmt, const char *what) {
-    fputs("hf2gguf: error: ", stderr);
-    fprintf(stderr, fmt, what);
-    fputs(" (see hf2gguf diff --help)\n", stderr);
-    return H2G_EXIT_USAGE;
-}
-
 /* Handles the option argv[*i] (advancing *i past a value it takes);
  * returns -1 to go on, else an exit status. */
 static int parse_option(int argc, char **argv, int *i, args *a, bool *options_done) {
@@ -77,12 +69,12 @@ static int parse_option(int argc, char **argv, int *i, args *a, bool *options_do
     else if (!strcmp(s, "--ignore-order")) a->opt.ignore_order = true;
     else if (!strcmp(s, "--")) *options_done = true;
     else if (!strcmp(s, "--ignore-kv")) {
-        if (*i + 1 >= argc) return usage_error("%s needs a key prefix", s);
+        if (*i + 1 >= argc) return h2g_usage_error("diff", "%s needs a key prefix", s);
         a->ignore[a->opt.n_ignore_kv++] = argv[++*i];
     } else if (!strncmp(s, "--ignore-kv=", 12)) {
         a->ignore[a->opt.n_ignore_kv++] = s + 12;
     } else {
-        return usage_error("unknown option '%s'", s);
+        return h2g_usage_error("diff", "unknown option '%s'", s);
     }
     return -1;
 }
@@ -97,12 +89,12 @@ static int parse_args(int argc, char **argv, args *a) {
             int rc = parse_option(argc, argv, &i, a, &options_done);
             if (rc >= 0) return rc;
         } else if (a->n_paths == 2) {
-            return usage_error("more than two files given ('%s')", s);
+            return h2g_usage_error("diff", "more than two files given ('%s')", s);
         } else {
             a->path[a->n_paths++] = s;
         }
     }
-    if (a->n_paths < 2) return usage_error("%s", "diff needs two GGUF files");
+    if (a->n_paths < 2) return h2g_usage_error("diff", "%s", "diff needs two GGUF files");
     a->opt.ignore_kv = a->ignore;
     return -1;
 }
