@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hf2gguf/gguf_set.h"
 #include "util.h"
 
 bool h2g_split_wanted(const h2g_split_options *so) {
@@ -97,7 +98,10 @@ int h2g_plan_split(const h2g_plan *p, const h2g_split_options *so, h2g_plan **ou
 char *h2g_split_path(const char *path, size_t i, size_t n) {
     size_t len = strlen(path);
     if (h2g_str_ends_with(path, ".gguf")) len -= 5;
-    return h2g_strfmt("%.*s-%05zu-of-%05zu.gguf", (int)len, path, i + 1, n);
+    char *stem = strndup(path, len);
+    char *name = stem ? h2g_split_name(stem, (unsigned)(i + 1), (unsigned)n) : NULL;
+    free(stem);
+    return name;
 }
 
 bool h2g_parse_size(const char *s, uint64_t *out) {
