@@ -1,10 +1,22 @@
-/* checkout.c - indexing a HuggingFace checkout (see include/hf2gguf/checkout.h). */
+/* checkout.c - indexing a HuggingFace checkout (see include/hf2gguf/checkout.h).
+ *
+ * Opening goes in three steps, each of which may fail with everything opened
+ * so far released: the small files (config.json first), the list of shards
+ * (all checked to exist before any is opened), then each shard's header and
+ * the cross-checks between shards and the index.
+ *
+ * Name lookups: co->tensors must stay in processing order, and checkout.h has
+ * no field for a second ordering, so the index by name (n_tensors pointers
+ * into co->tensors, sorted by name) is kept in the same allocation, right
+ * after the tensors. Only this file allocates, frees or
+ * reads that block; see build_name_index(). */
 #include "hf2gguf/checkout.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,11 +28,21 @@
 #include "util.h"
 
 #define INDEX_FILE "model.safetensors.index.json"
+#define README_MAX_BYTES (16u * 1024u * 1024u)
 
 /* ---------------------------------------------------------------------------
  * Small files
  * ------------------------------------------------------------------------- */
 
+/* 1-based line of byte `at` in text (for parse error messages). */
+static size_t line_of(const char *text, size_t at) {
+    size_t line = 1;
+    for (size_t i = 0; i < at; i++) line += text[i] == '\n';
+    return line;
+}
+
+/* Reads and parses a JSON file; see checkout.h. Parse errors name the file
+ * with the line and byte where cJSON gave up. */
 int h2g_read_json_file(const char *path, const char *display, bool optional, cJSON **out,
                        h2g_error *err) {
     char *text;
@@ -28,94 +50,103 @@ int h2g_read_json_file(const char *path, const char *display, bool optional, cJS
     *out = NULL;
     int rc = h2g_read_small_file(path, display, H2G_JSON_MAX_BYTES, optional, &text, &len, err);
     if (rc != 0) return rc > 0 ? 0 : -1;
-    const char *end = NULL;
-    *out = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    const char *stop = NULL;
+    *out = cJSON_ParseWithLengthOpts(text, len, &stop, false);
     if (!*out) {
-        size_t at = end ? (size_t)(end - text) : 0;
-        free(text);
-        return h2g_fail(err, "%s: not valid JSON (near byte %zu)", display, at);
+        size_t at = stop ? (size_t)(stop - text) : 0;
+        if (at > len) at = len;
+        rc = h2g_fail(err, "%s: not valid JSON (line %zu, near byte %zu)", display,
+                      line_of(text, at), at);
     }
     free(text);
-    return 0;
-}
-
-/* Reads dir/name as JSON; display name is the bare file name. */
-static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
-                     h2g_error *err) {
-    char *path = h2g_path_join(co->dir, name);
-    if (!path) return h2g_fail(err, "out of memory");
-    int rc = h2g_read_json_file(path, name, optional, out, err);
-    if (rc == 0 && !*out && !optional) rc = h2g_fail(err, "%s: not found in %s", name, co->dir);
-    free(path);
     return rc;
 }
 
+/* Reads dir/name as JSON into *out (NULL when absent and optional). The
+ * bare file name is used in messages. */
+static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
+                     h2g_error *err) {
+    char *path = h2g_path_join(co->dir, name);
+    if (!path) return h2g_fail(err, "%s: out of memory", name);
+    int rc = h2g_read_json_file(path, name, true, out, err);
+    free(path);
+    if (rc == 0 && !*out && !optional) return h2g_fail(err, "%s: not found in %s", name, co->dir);
+    return rc;
+}
+
+/* Reads the optional text file dir/name into *out (NULL when absent). */
 static int read_text(const h2g_checkout *co, const char *name, size_t max, char **out,
                      size_t *len, h2g_error *err) {
     char *path = h2g_path_join(co->dir, name);
-    if (!path) return h2g_fail(err, "out of memory");
+    if (!path) return h2g_fail(err, "%s: out of memory", name);
     int rc = h2g_read_small_file(path, name, max, true, out, len, err);
     free(path);
     return rc < 0 ? -1 : 0;
 }
 
-/* Lifts a nested "image_processor" / "media_proc_cfg" object to the top. */
-static void lift_nested(cJSON *obj) {
+/* Lifts a nested "image_processor" / "media_proc_cfg" object of a processor
+ * config to its top level (its keys win), as the reference does for
+ * processor_config.json. False when out of memory. */
+static bool lift_nested(cJSON *obj) {
     static const char *const nested[] = {"image_processor", "media_proc_cfg", NULL};
     for (int i = 0; nested[i]; i++) {
         cJSON *sub = cJSON_DetachItemFromObjectCaseSensitive(obj, nested[i]);
-        if (!cJSON_IsObject(sub)) {
-            cJSON_Delete(sub);
-            continue;
-        }
-        h2g_json_merge(obj, sub);
+        if (!sub) continue;
+        bool ok = !cJSON_IsObject(sub) || h2g_json_merge(obj, sub);
         cJSON_Delete(sub);
+        if (!ok) return false;
     }
+    return true;
 }
 
-/* preprocessor_config.json merged with processor_config.json (which wins). */
+/* Reads one processor config file: absent (NULL) or a JSON object, lifted. */
+static int read_one_processor_config(const h2g_checkout *co, const char *name, cJSON **out,
+                                     h2g_error *err) {
+    if (read_json(co, name, true, out, err) != 0) return -1;
+    if (!*out) return 0;
+    if (!cJSON_IsObject(*out))
+        return h2g_fail(err, "%s: must be a JSON object, found another JSON value", name);
+    if (!lift_nested(*out)) return h2g_fail(err, "%s: out of memory", name);
+    return 0;
+}
+
+/* co->processor_config = preprocessor_config.json merged with
+ * processor_config.json (whose keys win); NULL when neither exists. */
 static int read_processor_config(h2g_checkout *co, h2g_error *err) {
     cJSON *pre = NULL, *proc = NULL;
-    if (read_json(co, "preprocessor_config.json", true, &pre, err) != 0 ||
-        read_json(co, "processor_config.json", true, &proc, err) != 0) {
-        cJSON_Delete(pre);
-        return -1;
-    }
-    if (pre && !cJSON_IsObject(pre)) {
-        cJSON_Delete(pre);
-        cJSON_Delete(proc);
-        return h2g_fail(err, "preprocessor_config.json: must be a JSON object");
-    }
-    if (proc && !cJSON_IsObject(proc)) {
-        cJSON_Delete(pre);
-        cJSON_Delete(proc);
-        return h2g_fail(err, "processor_config.json: must be a JSON object");
-    }
-    if (pre) lift_nested(pre);
-    if (proc) lift_nested(proc);
-    if (pre && proc) {
-        h2g_json_merge(pre, proc);
+    int rc = read_one_processor_config(co, "preprocessor_config.json", &pre, err);
+    if (rc == 0) rc = read_one_processor_config(co, "processor_config.json", &proc, err);
+    if (rc == 0 && pre && proc && !h2g_json_merge(pre, proc))
+        rc = h2g_fail(err, "processor_config.json: out of memory");
+    if (rc != 0 || (pre && proc)) {
         cJSON_Delete(proc);
         proc = NULL;
+    }
+    if (rc != 0) {
+        cJSON_Delete(pre);
+        return -1;
     }
     co->processor_config = pre ? pre : proc;
     return 0;
 }
 
+/* co->model_card from README.md's front matter (NULL without one). */
 static int read_model_card(h2g_checkout *co, h2g_error *err) {
     char *text;
     size_t len;
-    if (read_text(co, "README.md", 16u << 20, &text, &len, err) != 0) return -1;
+    if (read_text(co, "README.md", README_MAX_BYTES, &text, &len, err) != 0) return -1;
     if (!text) return 0;
     int rc = h2g_model_card_parse(text, len, &co->model_card, err);
     free(text);
     return rc;
 }
 
+/* config.json (required, an object), then the optional documents. */
 static int read_small_files(h2g_checkout *co, h2g_error *err) {
     size_t len;
     if (read_json(co, "config.json", false, &co->config, err) != 0) return -1;
-    if (!cJSON_IsObject(co->config)) return h2g_fail(err, "config.json: must be a JSON object");
+    if (!cJSON_IsObject(co->config))
+        return h2g_fail(err, "config.json: must be a JSON object, found another JSON value");
     if (read_json(co, "tokenizer.json", true, &co->tokenizer, err) != 0 ||
         read_json(co, "tokenizer_config.json", true, &co->tokenizer_config, err) != 0 ||
         read_json(co, "generation_config.json", true, &co->generation_config, err) != 0 ||
@@ -130,83 +161,133 @@ static int read_small_files(h2g_checkout *co, h2g_error *err) {
  * The list of shards
  * ------------------------------------------------------------------------- */
 
-/* Adds name to the shard list unless it is there already. */
-static int add_shard_name(h2g_checkout *co, size_t *cap, const char *name, h2g_error *err) {
-    for (size_t i = 0; i < co->n_shards; i++)
-        if (!strcmp(co->shards[i].file_name, name)) return 0;
-    if (h2g_grow((void **)&co->shards, cap, co->n_shards + 1, sizeof *co->shards))
-        return h2g_fail(err, "out of memory");
-    h2g_shard *s = &co->shards[co->n_shards++];
-    memset(s, 0, sizeof *s);
-    s->fd = -1;
-    s->file_name = h2g_strdup(name);
-    s->path = h2g_path_join(co->dir, name);
-    if (!s->file_name || !s->path) return h2g_fail(err, "out of memory");
+/* qsort order of C strings (through pointers to them). */
+static int cmp_str_ptr(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Makes co->shards from n sorted, distinct file names (not yet opened). */
+static int make_shards(h2g_checkout *co, const char *const *names, size_t n, h2g_error *err) {
+    co->shards = calloc(n ? n : 1, sizeof *co->shards);
+    if (!co->shards) return h2g_fail(err, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        h2g_shard *s = &co->shards[co->n_shards++];
+        s->fd = -1;
+        s->file_name = h2g_strdup(names[i]);
+        s->path = h2g_path_join(co->dir, names[i]);
+        if (!s->file_name || !s->path) return h2g_fail(err, "out of memory");
+    }
     return 0;
 }
 
-/* Sorts shards by file name (processing order). */
-static void sort_shards(h2g_checkout *co) {
-    for (size_t i = 1; i < co->n_shards; i++) {
-        h2g_shard s = co->shards[i];
-        size_t j = i;
-        while (j > 0 && strcmp(co->shards[j - 1].file_name, s.file_name) > 0) {
-            co->shards[j] = co->shards[j - 1];
-            j--;
-        }
-        co->shards[j] = s;
-    }
+/* Sorts names and drops repeats; returns the new count. */
+static size_t sort_unique(const char **names, size_t n) {
+    qsort(names, n, sizeof *names, cmp_str_ptr);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out == 0 || strcmp(names[out - 1], names[i]) != 0) names[out++] = names[i];
+    return out;
 }
 
-/* Shards named by the index's weight_map; every one must exist. */
-static int shards_from_index(h2g_checkout *co, const cJSON *index, h2g_error *err) {
-    const cJSON *map = cJSON_GetObjectItemCaseSensitive(index, "weight_map");
-    if (!cJSON_IsObject(map))
-        return h2g_fail(err, INDEX_FILE ": 'weight_map' must be an object");
-    size_t cap = 0;
+/* A shard name from the index must name a file in the checkout itself. */
+static bool plain_file_name(const char *f) {
+    return *f && strcmp(f, ".") != 0 && !strchr(f, '/') && !strstr(f, "..");
+}
+
+/* Collects weight_map's values (file names, checked) into *names. */
+static int index_file_names(const cJSON *map, const char ***names, size_t *n,
+                            h2g_error *err) {
+    size_t count = 0;
+    for (const cJSON *e = map->child; e; e = e->next) count++;
+    *names = malloc((count ? count : 1) * sizeof **names);
+    if (!*names) return h2g_fail(err, INDEX_FILE ": out of memory");
+    *n = 0;
     for (const cJSON *e = map->child; e; e = e->next) {
         if (!cJSON_IsString(e))
-            return h2g_fail(err, INDEX_FILE ": tensor '%s' must map to a file name", e->string);
-        const char *f = e->valuestring;
-        if (!*f || strchr(f, '/') || !strcmp(f, "..") || !strcmp(f, "."))
-            return h2g_fail(err, INDEX_FILE ": file name '%s' (tensor '%s') must be a plain "
-                                 "file name in the checkout", f, e->string);
-        if (add_shard_name(co, &cap, f, err) != 0) return -1;
+            return h2g_fail(err, INDEX_FILE ": tensor '%.200s' must map to a file name (a "
+                                 "string) in weight_map", e->string);
+        if (!plain_file_name(e->valuestring))
+            return h2g_fail(err, INDEX_FILE ": file name '%.200s' (tensor '%.200s') must be "
+                                 "a plain file name inside the checkout", e->valuestring,
+                            e->string);
+        (*names)[(*n)++] = e->valuestring;
     }
-    if (co->n_shards == 0) return h2g_fail(err, INDEX_FILE ": 'weight_map' is empty");
-    sort_shards(co);
+    return 0;
+}
+
+/* Checks that every shard named by the index is a regular file, before any
+ * of them is opened. */
+static int check_shards_exist(const h2g_checkout *co, h2g_error *err) {
     for (size_t i = 0; i < co->n_shards; i++) {
         struct stat st;
-        if (stat(co->shards[i].path, &st) != 0 || !S_ISREG(st.st_mode))
+        if (stat(co->shards[i].path, &st) != 0)
             return h2g_fail(err, INDEX_FILE ": shard '%s' named in weight_map does not exist",
+                            co->shards[i].file_name);
+        if (!S_ISREG(st.st_mode))
+            return h2g_fail(err, INDEX_FILE ": shard '%s' is not a regular file",
                             co->shards[i].file_name);
     }
     return 0;
 }
 
-/* Without an index: every model*.safetensors file in the directory. */
+/* Shards = the sorted set of file names in the index's weight_map. */
+static int shards_from_index(h2g_checkout *co, const cJSON *index, h2g_error *err) {
+    if (!cJSON_IsObject(index))
+        return h2g_fail(err, INDEX_FILE ": must be a JSON object, found another JSON value");
+    const cJSON *map = cJSON_GetObjectItemCaseSensitive(index, "weight_map");
+    if (!cJSON_IsObject(map))
+        return h2g_fail(err, INDEX_FILE ": 'weight_map' must be an object");
+    const char **names = NULL;
+    size_t n = 0;
+    int rc = index_file_names(map, &names, &n, err);
+    if (rc == 0 && n == 0) rc = h2g_fail(err, INDEX_FILE ": 'weight_map' is empty");
+    if (rc == 0) rc = make_shards(co, names, sort_unique(names, n), err);
+    free(names);
+    return rc == 0 ? check_shards_exist(co, err) : -1;
+}
+
+/* True for a directory entry named model*.safetensors. Entries that are not
+ * regular files are kept, so that opening them fails ("not a regular file")
+ * rather than a shard silently going missing. */
+static bool is_listed_shard(const char *name) {
+    return h2g_str_starts_with(name, "model") && h2g_str_ends_with(name, ".safetensors");
+}
+
+/* Without an index: every model*.safetensors entry in the directory, sorted. */
 static int shards_from_listing(h2g_checkout *co, h2g_error *err) {
     DIR *d = opendir(co->dir);
-    if (!d) return h2g_fail(err, "%s: cannot list: %s", co->dir, strerror(errno));
-    size_t cap = 0;
+    if (!d) return h2g_fail(err, "%s: cannot list the directory: %s", co->dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
     int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {
-        if (h2g_str_starts_with(e->d_name, "model") &&
-            h2g_str_ends_with(e->d_name, ".safetensors"))
-            rc = add_shard_name(co, &cap, e->d_name, err);
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        if (!is_listed_shard(e->d_name)) continue;
+        char *copy = h2g_strdup(e->d_name);
+        if (!copy || h2g_grow((void **)&names, &cap, n + 1, sizeof *names) != 0) {
+            free(copy);
+            rc = h2g_fail(err, "out of memory");
+        } else {
+            names[n++] = copy;
+        }
     }
     closedir(d);
-    if (rc != 0) return -1;
-    if (co->n_shards == 0) return h2g_fail(err, "no model*.safetensors files in %s", co->dir);
-    sort_shards(co);
-    return 0;
+    if (rc == 0 && n == 0) rc = h2g_fail(err, "no model*.safetensors files in %s", co->dir);
+    if (rc == 0) {
+        qsort(names, n, sizeof *names, cmp_str_ptr);
+        rc = make_shards(co, (const char *const *)names, n, err);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------------
- * Opening shards and merging their tensors
+ * Opening shards and gathering their tensors
  * ------------------------------------------------------------------------- */
 
+/* Opens and maps shard number `index` and parses its header into h. The
+ * parser is given at most 8 + H2G_ST_MAX_HEADER bytes; it checks every
+ * tensor's range against the file size. */
 static int open_shard(h2g_shard *s, uint32_t index, h2g_st_header *h, h2g_error *err) {
     s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) return h2g_fail(err, "%s: cannot open: %s", s->file_name, strerror(errno));
@@ -214,139 +295,161 @@ static int open_shard(h2g_shard *s, uint32_t index, h2g_st_header *h, h2g_error 
     if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
         return h2g_fail(err, "%s: not a regular file", s->file_name);
     s->size = (uint64_t)st.st_size;
-    if (s->size < 8)
-        return h2g_fail(err, "%s: file is %llu bytes, too short for a safetensors header "
-                             "(truncated?)", s->file_name, (unsigned long long)s->size);
+    if (s->size < 8) /* nothing worth mapping (and 0 bytes cannot be); the parser says why */
+        return h2g_st_parse_header(h, (const uint8_t *)"", 0, s->size, index, s->file_name, err);
+    if (s->size > SIZE_MAX)
+        return h2g_fail(err, "%s: %llu bytes do not fit in the address space", s->file_name,
+                        (unsigned long long)s->size);
     void *map = mmap(NULL, (size_t)s->size, PROT_READ, MAP_SHARED, s->fd, 0);
     if (map == MAP_FAILED)
         return h2g_fail(err, "%s: cannot map: %s", s->file_name, strerror(errno));
     s->map = map;
-    uint64_t head = s->size < 8 + (uint64_t)H2G_ST_MAX_HEADER ? s->size
-                                                              : 8 + (uint64_t)H2G_ST_MAX_HEADER;
-    if (h2g_st_parse_header(h, s->map, (size_t)head, s->size, index, s->file_name, err) != 0)
-        return -1;
+    uint64_t limit = 8 + (uint64_t)H2G_ST_MAX_HEADER;
+    size_t head = (size_t)(s->size < limit ? s->size : limit);
+    if (h2g_st_parse_header(h, s->map, head, s->size, index, s->file_name, err) != 0) return -1;
     s->data_start = h->data_start;
     return 0;
 }
 
-/* Appends a shard's tensors (already name-sorted) to the checkout's list. */
-static int append_tensors(h2g_checkout *co, size_t *cap, h2g_st_header *h, h2g_error *err) {
+/* Moves a parsed shard's tensors (already name-sorted) to the end of
+ * co->tensors; the names now belong to the checkout and h is left empty. */
+static int append_tensors(h2g_checkout *co, size_t shard, size_t *cap, h2g_st_header *h,
+                          h2g_error *err) {
     if (h2g_grow((void **)&co->tensors, cap, co->n_tensors + h->n_tensors + 1,
-                 sizeof *co->tensors))
+                 sizeof *co->tensors) != 0)
         return h2g_fail(err, "out of memory");
     memcpy(co->tensors + co->n_tensors, h->tensors, h->n_tensors * sizeof *h->tensors);
-    if (h->n_tensors) {
-        h2g_shard *s = &co->shards[h->tensors[0].shard];
-        s->first_tensor = co->n_tensors;
-        s->n_tensors = h->n_tensors;
-    }
+    co->shards[shard].first_tensor = co->n_tensors;
+    co->shards[shard].n_tensors = h->n_tensors;
     co->n_tensors += h->n_tensors;
     for (size_t i = 0; i < h->n_tensors; i++) co->data_bytes += h->tensors[i].nbytes;
-    free(h->tensors); /* names now belong to the checkout */
+    free(h->tensors);
     h->tensors = NULL;
     h->n_tensors = 0;
     return 0;
 }
 
-static int cmp_tensor_ptr(const void *a, const void *b) {
-    return strcmp((*(const h2g_st_tensor *const *)a)->name,
-                  (*(const h2g_st_tensor *const *)b)->name);
-}
-
-/* Binary search among tensors [first, first + n), which are one shard's and
- * therefore sorted by name. */
-static long find_in_shard(const h2g_checkout *co, size_t first, size_t n, const char *name) {
-    size_t lo = first, hi = first + n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(co->tensors[mid].name, name);
-        if (c == 0) return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+/* Opens every shard in order and gathers the tensors. */
+static int open_shards(h2g_checkout *co, h2g_error *err) {
+    size_t cap = 0;
+    for (size_t i = 0; i < co->n_shards; i++) {
+        h2g_st_header h;
+        memset(&h, 0, sizeof h); /* open_shard may fail before parsing into h */
+        int rc = open_shard(&co->shards[i], (uint32_t)i, &h, err);
+        if (rc == 0) rc = append_tensors(co, i, &cap, &h, err);
+        h2g_st_header_free(&h);
+        if (rc != 0) return -1;
     }
-    return -1;
-}
-
-/* Each shard is searched in O(log n); a checkout has at most a few hundred
- * shards, so no separate index is kept. */
-long h2g_checkout_find(const h2g_checkout *co, const char *name) {
-    for (size_t s = 0; s < co->n_shards; s++) {
-        long i = find_in_shard(co, co->shards[s].first_tensor, co->shards[s].n_tensors, name);
-        if (i >= 0) return i;
-    }
-    return -1;
-}
-
-/* Names the first tensor of a shard that the index does not list (the rare
- * error path, so a per-name lookup in cJSON's list is acceptable here). */
-static int unlisted_tensor(const h2g_checkout *co, const cJSON *map, h2g_error *err) {
-    for (size_t i = 0; i < co->n_tensors; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(map, co->tensors[i].name))
-            return h2g_fail(err, "%s: tensor '%s' is not listed in " INDEX_FILE,
-                            co->shards[co->tensors[i].shard].file_name, co->tensors[i].name);
-    return h2g_fail(err, INDEX_FILE ": lists a tensor twice");
-}
-
-/* Checks names are unique across shards and, with an index, that the
- * tensors are exactly the index's, each in the shard it names. */
-static int check_tensor_set(const h2g_checkout *co, const cJSON *index, h2g_error *err) {
-    const h2g_st_tensor **sorted = malloc((co->n_tensors + 1) * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory");
-    for (size_t i = 0; i < co->n_tensors; i++) sorted[i] = &co->tensors[i];
-    qsort(sorted, co->n_tensors, sizeof *sorted, cmp_tensor_ptr);
-    int rc = 0;
-    for (size_t i = 1; i < co->n_tensors && rc == 0; i++)
-        if (!strcmp(sorted[i - 1]->name, sorted[i]->name))
-            rc = h2g_fail(err, "tensor '%s' appears in both %s and %s", sorted[i]->name,
-                          co->shards[sorted[i - 1]->shard].file_name,
-                          co->shards[sorted[i]->shard].file_name);
-    free(sorted);
-    if (rc != 0 || !index) return rc;
-    const cJSON *map = cJSON_GetObjectItemCaseSensitive(index, "weight_map");
-    size_t listed = 0;
-    for (const cJSON *e = map->child; e; e = e->next, listed++) {
-        long i = h2g_checkout_find(co, e->string);
-        if (i < 0 || strcmp(co->shards[co->tensors[i].shard].file_name, e->valuestring) != 0)
-            return h2g_fail(err, "tensor '%s' listed in " INDEX_FILE " is missing from %s",
-                            e->string, e->valuestring);
-    }
-    if (listed != co->n_tensors) return unlisted_tensor(co, map, err);
     return 0;
 }
 
+/* ---------------------------------------------------------------------------
+ * The index by name and the cross-checks
+ * ------------------------------------------------------------------------- */
+
+/* Pointers to co->tensors sorted by tensor name, stored after the tensors
+ * (see the top of this file); NULL when there are no tensors. */
+static const h2g_st_tensor *const *name_index(const h2g_checkout *co) {
+    return co->n_tensors ? (const h2g_st_tensor *const *)(const void *)(co->tensors +
+                                                                         co->n_tensors)
+                         : NULL;
+}
+
+/* qsort order of tensor pointers: by name, then by position (so that a name
+ * in two shards is reported with the earlier shard first). */
+static int cmp_tensor_ptr(const void *a, const void *b) {
+    const h2g_st_tensor *x = *(const h2g_st_tensor *const *)a;
+    const h2g_st_tensor *y = *(const h2g_st_tensor *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Reallocates co->tensors to hold the name index after the tensors and
+ * fills it. Called once, after every shard was read; the block does not
+ * move afterwards, so the pointers stay valid. */
+static int build_name_index(h2g_checkout *co, h2g_error *err) {
+    size_t n = co->n_tensors;
+    if (n == 0) return 0;
+    if (n > (SIZE_MAX / 2) / (sizeof *co->tensors + sizeof(h2g_st_tensor *)))
+        return h2g_fail(err, "out of memory");
+    h2g_st_tensor *grown = realloc(co->tensors, n * sizeof *grown + n * sizeof(h2g_st_tensor *));
+    if (!grown) return h2g_fail(err, "out of memory");
+    co->tensors = grown;
+    /* n * sizeof(h2g_st_tensor) keeps pointer alignment: the struct holds
+     * pointer and uint64_t members. */
+    const h2g_st_tensor **by_name = (const h2g_st_tensor **)(void *)(co->tensors + n);
+    for (size_t i = 0; i < n; i++) by_name[i] = &co->tensors[i];
+    qsort(by_name, n, sizeof *by_name, cmp_tensor_ptr);
+    return 0;
+}
+
+/* With the index sorted, a name in two shards is an equal neighbour. */
+static int check_unique_names(const h2g_checkout *co, h2g_error *err) {
+    const h2g_st_tensor *const *by_name = name_index(co);
+    for (size_t i = 1; i < co->n_tensors; i++) {
+        const h2g_st_tensor *a = by_name[i - 1], *b = by_name[i];
+        if (!strcmp(a->name, b->name))
+            return h2g_fail(err, "tensor '%.200s' appears in both %s and %s", b->name,
+                            co->shards[a->shard].file_name, co->shards[b->shard].file_name);
+    }
+    return 0;
+}
+
+/* Checks one weight_map entry: its tensor exists, in the shard it names, and
+ * was not listed before. */
+static int check_index_entry(const h2g_checkout *co, const cJSON *e, bool *seen,
+                             h2g_error *err) {
+    long i = h2g_checkout_find(co, e->string);
+    if (i < 0)
+        return h2g_fail(err, "tensor '%.200s' listed in " INDEX_FILE " is missing from %s",
+                        e->string, e->valuestring);
+    const char *found_in = co->shards[co->tensors[i].shard].file_name;
+    if (strcmp(found_in, e->valuestring) != 0)
+        return h2g_fail(err, "tensor '%.200s' listed in " INDEX_FILE " is missing from %s "
+                             "(it is in %s)", e->string, e->valuestring, found_in);
+    if (seen[i])
+        return h2g_fail(err, INDEX_FILE ": tensor '%.200s' is listed twice in weight_map",
+                        e->string);
+    seen[i] = true;
+    return 0;
+}
+
+/* With an index, the tensors found must be exactly weight_map's keys, each
+ * in the shard the index names. */
+static int check_against_index(const h2g_checkout *co, const cJSON *index, h2g_error *err) {
+    const cJSON *map = cJSON_GetObjectItemCaseSensitive(index, "weight_map");
+    bool *seen = calloc(co->n_tensors + 1, sizeof *seen);
+    if (!seen) return h2g_fail(err, "out of memory");
+    int rc = 0;
+    for (const cJSON *e = map->child; e && rc == 0; e = e->next)
+        rc = check_index_entry(co, e, seen, err);
+    for (size_t i = 0; i < co->n_tensors && rc == 0; i++)
+        if (!seen[i])
+            rc = h2g_fail(err, "%s: tensor '%.200s' is not listed in " INDEX_FILE,
+                          co->shards[co->tensors[i].shard].file_name, co->tensors[i].name);
+    free(seen);
+    return rc;
+}
+
+/* Lists, opens and cross-checks the shards. */
 static int index_shards(h2g_checkout *co, h2g_error *err) {
     cJSON *index = NULL;
     if (read_json(co, INDEX_FILE, true, &index, err) != 0) return -1;
-    int rc;
-    if (index && !cJSON_IsObject(index))
-        rc = h2g_fail(err, INDEX_FILE ": must be a JSON object");
-    else
-        rc = index ? shards_from_index(co, index, err) : shards_from_listing(co, err);
-    size_t cap = 0;
-    for (size_t i = 0; i < co->n_shards && rc == 0; i++) {
-        h2g_st_header h;
-        memset(&h, 0, sizeof h);
-        rc = open_shard(&co->shards[i], (uint32_t)i, &h, err);
-        if (rc == 0) rc = append_tensors(co, &cap, &h, err);
-        h2g_st_header_free(&h);
-    }
-    if (rc == 0) rc = check_tensor_set(co, index, err);
+    int rc = index ? shards_from_index(co, index, err) : shards_from_listing(co, err);
+    if (rc == 0) rc = open_shards(co, err);
+    if (rc == 0) rc = build_name_index(co, err);
+    if (rc == 0) rc = check_unique_names(co, err);
+    if (rc == 0 && index) rc = check_against_index(co, index, err);
     cJSON_Delete(index);
     return rc;
 }
 
 /* ---------------------------------------------------------------------------
- * Open and close
+ * Open, close, look up
  * ------------------------------------------------------------------------- */
 
-/* Last non-empty component of dir ("." and "/x/" handled via realpath). */
-static char *dir_name_of(const char *dir) {
-    char resolved[PATH_MAX];
-    const char *d = realpath(dir, resolved) ? resolved : dir;
-    size_t n = strlen(d);
-    while (n > 1 && d[n - 1] == '/') n--;
+/* Copies the last path component of d (length n, no trailing slash). */
+static char *last_component(const char *d, size_t n) {
     size_t start = n;
     while (start > 0 && d[start - 1] != '/') start--;
     char *name = malloc(n - start + 1);
@@ -357,6 +460,22 @@ static char *dir_name_of(const char *dir) {
     return name;
 }
 
+/* The directory's name as given (trailing slashes ignored); for ".", ".."
+ * or "/" the last component of its real path instead. */
+static char *dir_name_of(const char *dir) {
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    char *name = last_component(dir, n);
+    if (!name || (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && *name)) return name;
+    free(name);
+    char resolved[PATH_MAX];
+    if (!realpath(dir, resolved)) return h2g_strdup(dir);
+    n = strlen(resolved);
+    while (n > 1 && resolved[n - 1] == '/') n--;
+    return last_component(resolved, n);
+}
+
+/* Opens a checkout; see checkout.h. On error co is empty. */
 int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
     memset(co, 0, sizeof *co);
     struct stat st;
@@ -375,6 +494,7 @@ int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
     return 0;
 }
 
+/* Unmaps and closes the shards and frees everything; co is left empty. */
 void h2g_checkout_close(h2g_checkout *co) {
     for (size_t i = 0; i < co->n_shards; i++) {
         h2g_shard *s = &co->shards[i];
@@ -385,7 +505,7 @@ void h2g_checkout_close(h2g_checkout *co) {
     }
     free(co->shards);
     for (size_t i = 0; i < co->n_tensors; i++) free(co->tensors[i].name);
-    free(co->tensors);
+    free(co->tensors); /* and the name index after them */
     cJSON_Delete(co->config);
     cJSON_Delete(co->tokenizer);
     cJSON_Delete(co->tokenizer_config);
@@ -398,6 +518,25 @@ void h2g_checkout_close(h2g_checkout *co) {
     memset(co, 0, sizeof *co);
 }
 
+/* Binary search of the name index: O(log n) whatever the shard count. */
+long h2g_checkout_find(const h2g_checkout *co, const char *name) {
+    const h2g_st_tensor *const *by_name = name_index(co);
+    if (!by_name) return -1;
+    size_t lo = 0, hi = co->n_tensors;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(by_name[mid]->name, name);
+        if (c == 0) return (long)(by_name[mid] - co->tensors);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* t's bytes inside its shard's mapping (the range was checked when the
+ * header was parsed). */
 const uint8_t *h2g_checkout_data(const h2g_checkout *co, const h2g_st_tensor *t) {
     return co->shards[t->shard].map + t->offset;
 }

@@ -1,9 +1,19 @@
-/* sha256.c - SHA-256 as FIPS 180-4 describes it (see sha256.h). */
+/* sha256.c - SHA-256 as FIPS 180-4 describes it (see sha256.h).
+ *
+ * Plain, portable C: one 64-byte block at a time, big-endian words. Fast
+ * enough for what we hash (regexes, test manifests, tensor checksums in
+ * tools); nothing here is secret, so no constant-time care is taken. */
 #include "sha256.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* ---------------------------------------------------------------------------
+ * The compression function
+ * ------------------------------------------------------------------------- */
+
+/* Round constants: the first 32 bits of the fractional parts of the cube
+ * roots of the first 64 primes. */
 static const uint32_t k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
     0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
@@ -17,9 +27,10 @@ static const uint32_t k[64] = {
     0xc67178f2,
 };
 
+/* x rotated right by n (0 < n < 32). */
 static uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-/* Processes one 64-byte block. */
+/* Mixes one 64-byte block p into the state s. */
 static void compress(uint32_t s[8], const uint8_t *p) {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -47,6 +58,12 @@ static void compress(uint32_t s[8], const uint8_t *p) {
     s[4] += e; s[5] += f; s[6] += g; s[7] += h;
 }
 
+/* ---------------------------------------------------------------------------
+ * Streaming API
+ * ------------------------------------------------------------------------- */
+
+/* Starts a new digest (initial hash values: square roots of the first 8
+ * primes). */
 void h2g_sha256_init(h2g_sha256 *h) {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -55,6 +72,8 @@ void h2g_sha256_init(h2g_sha256 *h) {
     h->fill = 0;
 }
 
+/* Hashes len more bytes: whole blocks straight from data, the rest
+ * through h->block. */
 void h2g_sha256_update(h2g_sha256 *h, const void *data, size_t len) {
     const uint8_t *p = data;
     h->length += len;
@@ -77,6 +96,8 @@ void h2g_sha256_update(h2g_sha256 *h, const void *data, size_t len) {
     }
 }
 
+/* Pads (0x80, zeros, the bit length big-endian) and writes the digest.
+ * h must be re-initialised before further use. */
 void h2g_sha256_final(h2g_sha256 *h, uint8_t digest[32]) {
     uint64_t bits = h->length * 8;
     uint8_t pad = 0x80;
@@ -90,10 +111,12 @@ void h2g_sha256_final(h2g_sha256 *h, uint8_t digest[32]) {
         for (int j = 0; j < 4; j++) digest[4 * i + j] = (uint8_t)(h->state[i] >> (24 - 8 * j));
 }
 
+/* Lower-case hex of a digest. */
 void h2g_sha256_hex(const uint8_t digest[32], char hex[65]) {
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* One shot: the hex digest of data. */
 void h2g_sha256_hex_of(const void *data, size_t len, char hex[65]) {
     h2g_sha256 h;
     uint8_t d[32];

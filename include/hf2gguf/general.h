@@ -41,8 +41,8 @@ int h2g_general_derive(h2g_general *g, const h2g_checkout *co, const h2g_plan *p
  * general.size_label, license keys, source/base_model/dataset keys, tags and
  * languages. (general.architecture and general.type come before, from the
  * architecture module; general.file_type and quantization_version later.)
- * with_size_label false leaves out general.size_label (mmproj keeps it,
- * vocab-only has none). */
+ * general.size_label is written when g has one: mmproj files keep theirs,
+ * vocab-only derivations (plan NULL) have none. */
 int h2g_general_add_kv(h2g_kv_list *kv, const h2g_general *g, const h2g_checkout *co,
                        h2g_error *err);
 
