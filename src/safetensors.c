@@ -142,7 +142,7 @@ static int parse_entry(h2g_st_tensor *t, const cJSON *e, uint64_t data_start,
         return h2g_fail(err, "%s: tensor '" NAME_FMT "': unknown dtype '%.40s'", file, t->name,
                         dt->valuestring);
     if (parse_shape(t, cJSON_GetObjectItemCaseSensitive(e, "shape"), file, err) != 0) return -1;
-    uint64_t begin, end;
+    uint64_t begin = 0, end = 0;
     if (parse_offsets(t, cJSON_GetObjectItemCaseSensitive(e, "data_offsets"), &begin, &end,
                       file, err) != 0)
         return -1;
