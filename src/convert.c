@@ -33,7 +33,7 @@ static void supported_list(char *buf, size_t size) {
 }
 
 static const h2g_arch *find_arch(const h2g_checkout *co, h2g_error *err) {
-    const char *name;
+    const char *name = NULL;
     if (h2g_checkout_architecture(co, &name, err) != 0) return NULL;
     const h2g_arch *a = h2g_arch_find(name);
     if (!a) {

@@ -739,7 +739,7 @@ static const cJSON *first_card_value(const h2g_checkout *co, const char *const k
                                      bool *any) {
     *any = false;
     for (int i = 0; i < 3; i++) {
-        if (!cJSON_HasObjectItem(co->model_card, keys[i])) continue;
+        if (!cJSON_GetObjectItemCaseSensitive(co->model_card, keys[i])) continue;
         *any = true;
         return card_item(co, keys[i]); /* present but null: nothing, count 0 */
     }

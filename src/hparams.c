@@ -33,8 +33,8 @@ int h2g_json_u32_opt(const cJSON *obj, const char *where, const char *key, uint3
                         json_kind(it));
     double v = it->valuedouble;
     if (v != floor(v) || v < 0 || v > 4294967295.0)
-        return h2g_fail(err, "%s: '%s' must be a whole number from 0 to 4294967295, found %g",
-                        where, key, v);
+        return h2g_fail(err, "%s: '%s' must be a whole number from 0 to 4294967295, found %.*f",
+                        where, key, v == floor(v) ? 0 : 6, v);
     *out = (uint32_t)v;
     return 0;
 }
@@ -69,7 +69,7 @@ bool h2g_json_merge(cJSON *dst, const cJSON *src) {
     for (const cJSON *it = src->child; it; it = it->next) {
         cJSON *copy = cJSON_Duplicate(it, 1);
         if (!copy) return false;
-        if (cJSON_HasObjectItem(dst, it->string))
+        if (cJSON_GetObjectItemCaseSensitive(dst, it->string))
             cJSON_ReplaceItemInObjectCaseSensitive(dst, it->string, copy);
         else
             cJSON_AddItemToObject(dst, it->string, copy);

@@ -608,7 +608,7 @@ static void tc_set_token(specials *s, int type, const cJSON *value) {
     snprintf(key, sizeof key, "%s_token", types[type].name);
     cJSON *copy = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
     if (!copy) return;
-    if (cJSON_HasObjectItem(s->tc, key))
+    if (cJSON_GetObjectItemCaseSensitive(s->tc, key))
         cJSON_ReplaceItemInObjectCaseSensitive(s->tc, key, copy);
     else
         cJSON_AddItemToObject(s->tc, key, copy);
@@ -1051,7 +1051,7 @@ static int add_chat_template(h2g_kv_list *kv, const h2g_checkout *co, h2g_error 
     if (!has_tokenizer_config(co)) return 0;
     cJSON *alt = NULL;
     const cJSON *t;
-    if (cJSON_HasObjectItem(co->tokenizer_config, "chat_template")) {
+    if (cJSON_GetObjectItemCaseSensitive(co->tokenizer_config, "chat_template")) {
         t = cJSON_GetObjectItemCaseSensitive(co->tokenizer_config, "chat_template");
     } else {
         if (jinja_templates(co, &alt, err) != 0) return -1;

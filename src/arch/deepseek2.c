@@ -110,6 +110,14 @@ static int read_hparams(ds2 *m, h2g_error *err) {
     bool tied = false;
     if (h2g_hparams_bool_opt(hp, "tie_word_embeddings", &tied, &has, err) != 0) return -1;
     m->tied = tied;
+    /* Memory is set aside per layer and per expert: numbers no checkout of
+     * this size could hold are refused before anything is allocated. */
+    if (m->n_layer > m->co->n_tensors)
+        return h2g_fail(err, "config.json: 'num_hidden_layers' is %u, more layers than the "
+                             "checkout's %zu tensors can hold", m->n_layer, m->co->n_tensors);
+    if (m->n_expert > m->co->n_tensors)
+        return h2g_fail(err, "config.json: 'n_routed_experts' is %u, more experts than the "
+                             "checkout's %zu tensors can hold", m->n_expert, m->co->n_tensors);
     return h2g_quant_read(m->co->config, &m->quant, err);
 }
 

@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Malformed inputs, one table row per case: each must make hf2gguf exit 1
+# with a one-line error that names the broken file and says what is wrong
+# (the fragment), and leave no output or .tmp file behind. Then every fuzzer
+# finding under tests/data/malformed/regress/ is replayed: exit 1, no signal.
+#
+# MALFORMED_SHOW=1 prints every case's actual message (to review wording).
+. "$(dirname "$0")/lib.sh"
+
+DATA=$(cd "$DATA" && pwd) # the setups run in other directories
+MAL="$DATA/malformed"
+out="$WORK/out"
+mkdir -p "$out"
+export LC_ALL=C
+
+# ---------------------------------------------------------------------------
+# Helpers the table's "how it is broken" column uses (run inside the copy)
+# ---------------------------------------------------------------------------
+
+u32le() {
+  local n=$1 i s=""
+  for i in 0 1 2 3; do s+=$(printf '\\x%02x' $(( (n >> (8 * i)) & 255 ))); done
+  printf "$s"
+}
+
+# st FILE HEADER_JSON [DATA_BYTES]: a safetensors file (data: zeros).
+st() { write_safetensors "$1" "$2" "${3:-0}"; }
+
+# st_raw FILE N BYTES: header length N, then BYTES (printf format) as the rest.
+st_raw() { { u64le "$2"; printf "$3"; } > "$1"; }
+
+# set_key FILE KEY VALUE: replaces the value of "KEY": ... on its line.
+set_key() { sed -i -E "s/(\"$2\": *)[^,]*(,?)\$/\\1$3\\2/" "$1"; }
+
+# GGUF pieces: gs STRING (a GGUF string), gguf_head VERSION N_TENSORS N_KV.
+gs() { u64le ${#1}; printf '%s' "$1"; }
+gguf_head() { printf 'GGUF'; u32le "$1"; u64le "$2"; u64le "$3"; }
+# ti NAME N_DIMS NE TYPE OFFSET: one tensor info with a single ne (or n_dims
+# copies of it).
+ti() {
+  local i
+  gs "$1"; u32le "$2"
+  for ((i = 0; i < $2; i++)); do u64le "$3"; done
+  u32le "$4"; u64le "$5"
+}
+# zeros N: N zero bytes.
+zeros() { head -c "$1" /dev/zero; }
+# poke FILE OFFSET CMD...: writes CMD's output over FILE's bytes at OFFSET
+# (the table's columns are split at '|', so the pipe lives here).
+poke() { local f=$1 off=$2; shift 2; "$@" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none; }
+
+# A valid GGUF with two F32 tensors of 4 elements at 0 and 32: header 123
+# bytes, padded to 128, data 64. Cases below change one thing in it: the
+# alignment value is at byte 53, tensor b's name at 98 and its offset at 115.
+good_gguf() {
+  { gguf_head 3 2 1; gs general.alignment; u32le 4; u32le 32
+    ti a 1 4 0 0; ti b 1 4 0 32; } > "$1.h"
+  { cat "$1.h"; zeros $((128 - $(stat -c %s "$1.h"))); zeros 64; } > "$1"
+  rm "$1.h"
+}
+
+# ---------------------------------------------------------------------------
+# The cases
+# ---------------------------------------------------------------------------
+# NAME | ON (fixture copied to $d, or gguf: $g given to `inspect`) | HOW IT IS
+# BROKEN (shell, run in $d) | EXPECTED FRAGMENT OF THE ONE-LINE ERROR
+# (" ... " in a fragment stands for any text)
+#
+# v2 is deepseek-v2-lite-tiny (one model.safetensors, no index), v3 is
+# deepseek-v3-tiny (three shards and an index), ocr is deepseek-ocr-tiny.
+CASES=$(cat <<'EOF'
+st-empty-file          | v2 | : > model.safetensors                                                  | model.safetensors: file is ... (truncated?)
+st-seven-bytes         | v2 | printf 'abcdefg' > model.safetensors                                    | model.safetensors: file is 7 bytes
+st-header-truncated    | v2 | st_raw model.safetensors 100 '{"a":{"dtype":"F32"'                     | model.safetensors: header length 100
+st-header-len-2^63     | v2 | st_raw model.safetensors $((1 << 63)) '{}'                              | model.safetensors: header length 9223372036854775808
+st-header-len-2^64-1   | v2 | st_raw model.safetensors -1 '{}'                                        | model.safetensors: header length 18446744073709551615
+st-header-over-100mb   | v2 | st_raw model.safetensors 104857601 '{}' && truncate -s 104857700 model.safetensors | model.safetensors: header length 104857601
+st-header-not-json     | v2 | st model.safetensors '{"a": nope}'                                      | model.safetensors: header is not valid JSON
+st-header-array        | v2 | st model.safetensors '[1, 2]'                                           | model.safetensors: header is not a JSON object
+st-header-empty        | v2 | st_raw model.safetensors 0 ''                                           | model.safetensors: header is not valid JSON
+st-entry-not-object    | v2 | st model.safetensors '{"a": 5}'                                         | model.safetensors: tensor 'a': entry must be a JSON object
+st-duplicate-name      | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}' 2 | model.safetensors: tensor 'a' is listed twice
+st-unknown-dtype       | v2 | st model.safetensors '{"a":{"dtype":"F12","shape":[1],"data_offsets":[0,1]}}' 1 | model.safetensors: tensor 'a': unknown dtype 'F12'
+st-dtype-missing       | v2 | st model.safetensors '{"a":{"shape":[1],"data_offsets":[0,1]}}' 1     | model.safetensors: tensor 'a': 'dtype' must be a string
+st-shape-negative      | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,1]}}' 1 | model.safetensors: tensor 'a': shape entry 0 is not a non-negative whole number
+st-shape-fraction      | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[1.5],"data_offsets":[0,1]}}' 1 | model.safetensors: tensor 'a': shape entry 0 is not a non-negative whole number
+st-shape-string        | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":["1"],"data_offsets":[0,1]}}' 1 | model.safetensors: tensor 'a': shape entry 0 is not a non-negative whole number
+st-shape-9-dims        | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,1]}}' 1 | model.safetensors: tensor 'a': shape has 9 dimensions
+st-shape-overflow      | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[4294967296,4294967296,2],"data_offsets":[0,0]}}' | model.safetensors: tensor 'a': shape overflows 64 bits
+st-bytes-overflow      | v2 | st model.safetensors '{"a":{"dtype":"F64","shape":[4294967296,1073741824],"data_offsets":[0,0]}}' | model.safetensors: tensor 'a': byte size overflows 64 bits
+st-offsets-reversed    | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}}' 4 | model.safetensors: tensor 'a': data_offsets [4, 0) are reversed
+st-offsets-past-end    | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[8],"data_offsets":[8,16]}}' 8 | model.safetensors: tensor 'a' data [8, 16) lies outside the file
+st-offsets-huge        | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,18446744073709551616]}}' 8 | model.safetensors: tensor 'a': 'data_offsets' must be two whole numbers
+st-offsets-one-entry   | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0]}}' 1 | model.safetensors: tensor 'a': 'data_offsets' must be two whole numbers
+st-overlap             | v2 | st model.safetensors '{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}}' 6 | model.safetensors: tensors 'a' [0, 4) and 'b' [2, 6) overlap
+st-is-directory        | v2 | rm model.safetensors && mkdir model.safetensors                         | model.safetensors: not a regular file
+idx-not-json           | v3 | printf '{"weight_map": ' > model.safetensors.index.json                 | model.safetensors.index.json: not valid JSON
+idx-array              | v3 | printf '[]' > model.safetensors.index.json                              | model.safetensors.index.json: must be a JSON object
+idx-no-weight-map      | v3 | printf '{"metadata": {}}' > model.safetensors.index.json                | model.safetensors.index.json: 'weight_map' must be an object
+idx-empty-weight-map   | v3 | printf '{"weight_map": {}}' > model.safetensors.index.json              | model.safetensors.index.json: 'weight_map' is empty
+idx-value-not-string   | v3 | sed -i 's/"lm_head.weight": "model-00003-of-000003.safetensors"/"lm_head.weight": 3/' model.safetensors.index.json | model.safetensors.index.json: ... tensor 'lm_head.weight' must map to a file name
+idx-dotdot-path        | v3 | sed -i 's/"lm_head.weight": "/&..\//' model.safetensors.index.json       | model.safetensors.index.json: ... file name '../model-00003-of-000003.safetensors' (tensor 'lm_head.weight') must be a plain file name
+idx-dotdot-alone       | v3 | sed -i 's/"lm_head.weight": "model-00003-of-000003.safetensors"/"lm_head.weight": ".."/' model.safetensors.index.json | model.safetensors.index.json: ... file name '..' (tensor 'lm_head.weight') must be a plain file name
+idx-missing-shard      | v3 | sed -i 's/"lm_head.weight": "model-00003/"lm_head.weight": "model-00009/' model.safetensors.index.json | shard 'model-00009-of-000003.safetensors' named in weight_map does not exist
+idx-wrong-shard        | v3 | sed -i 's/"lm_head.weight": "model-00003/"lm_head.weight": "model-00001/' model.safetensors.index.json | tensor 'lm_head.weight' listed in model.safetensors.index.json is missing from model-00001-of-000003.safetensors
+idx-unlisted-tensor    | v3 | sed -i '/"lm_head.weight"/d' model.safetensors.index.json               | model-00003-of-000003.safetensors: tensor 'lm_head.weight' is not listed in model.safetensors.index.json
+idx-tensor-twice       | v3 | sed -i 's/"lm_head.weight": "model-00003-of-000003.safetensors",/&\n    "lm_head.weight": "model-00003-of-000003.safetensors",/' model.safetensors.index.json | model.safetensors.index.json: ... tensor 'lm_head.weight' ... twice
+idx-shard-is-directory | v3 | rm model-00002-of-000003.safetensors && mkdir model-00002-of-000003.safetensors | model.safetensors.index.json: shard 'model-00002-of-000003.safetensors' ... is not a regular file
+cfg-not-json           | v2 | printf '{"hidden_size": 32,' > config.json                              | config.json: not valid JSON
+cfg-empty-file         | v2 | : > config.json                                                         | config.json: not valid JSON
+cfg-array              | v2 | printf '[{"hidden_size": 32}]' > config.json                            | config.json: must be a JSON object
+cfg-is-directory       | v2 | rm config.json && mkdir config.json                                     | config.json: not a regular file
+cfg-no-architectures   | v2 | sed -i '/"architectures"/,/\]/d' config.json                            | config.json: 'architectures' must be a list
+cfg-architectures-str  | v2 | sed -i '/"architectures"/,/\]/c\  "architectures": "DeepseekV2ForCausalLM",' config.json | config.json: 'architectures' must be a list
+cfg-hidden-size-string | v2 | set_key config.json hidden_size '"32"'                                  | config.json: 'hidden_size' must be a whole number, found a string
+cfg-hidden-size-null   | v2 | set_key config.json hidden_size null                                    | config.json: required key 'hidden_size' is missing
+cfg-hidden-size-missing | v2 | sed -i '/"hidden_size"/d' config.json                                  | config.json: required key 'hidden_size' is missing
+cfg-layers-string      | v2 | set_key config.json num_hidden_layers '"27"'                            | config.json: 'num_hidden_layers' must be a whole number, found a string
+cfg-layers-fraction    | v2 | set_key config.json num_hidden_layers 27.5                              | config.json: 'num_hidden_layers' must be a whole number from 0 to 4294967295, found 27.5
+cfg-layers-negative    | v2 | set_key config.json num_hidden_layers -1                                | config.json: 'num_hidden_layers' must be a whole number from 0 to 4294967295, found -1
+cfg-layers-2^32        | v2 | set_key config.json num_hidden_layers 4294967296                        | config.json: 'num_hidden_layers' must be a whole number from 0 to 4294967295
+cfg-heads-list         | v2 | set_key config.json num_attention_heads '[2]'                           | config.json: 'num_attention_heads' must be a whole number, found a list
+cfg-rms-eps-string     | v2 | set_key config.json rms_norm_eps '"1e-6"'                               | config.json: 'rms_norm_eps' must be a number, found a string
+cfg-rope-theta-bool    | v2 | set_key config.json rope_theta true                                     | config.json: 'rope_theta' must be a number, found a boolean
+cfg-rope-scaling-str   | v2 | sed -i '/"rope_scaling": {/,/}/c\  "rope_scaling": "yarn",' config.json | config.json: 'rope_scaling' must be an object
+cfg-rope-factor-string | v2 | set_key config.json factor '"40"'                                        | config.json: rope_scaling: 'factor' must be a number, found a string
+cfg-experts-string     | v2 | set_key config.json n_routed_experts '"4"'                              | config.json: 'n_routed_experts' must be a whole number, found a string
+cfg-tie-embed-string   | v2 | set_key config.json tie_word_embeddings '"no"'                          | config.json: 'tie_word_embeddings' must be true or false, found a string
+cfg-vocab-too-small    | v2 | set_key config.json vocab_size 100                                      | tokenizer.json: token '§' has id 100, not below vocab_size 100
+cfg-vocab-size-string  | v2 | set_key config.json vocab_size '"320"'                                  | config.json: 'vocab_size' must be a whole number, found a string
+tok-not-json           | v2 | printf '{"model": ' > tokenizer.json                                    | tokenizer.json: not valid JSON
+tok-missing            | v2 | rm tokenizer.json                                                       | tokenizer.json: not found in
+tok-is-directory       | v2 | rm tokenizer.json && mkdir tokenizer.json                               | tokenizer.json: not a regular file
+tok-duplicate-token    | v2 | sed -i 's/"added_tokens": \[/&{"id": 312, "content": "b", "special": false},/' tokenizer.json | tokenizer.json: token 'b' appears twice
+tok-duplicate-key      | v2 | sed -i 's/"b": 65,/"b": 65, "b": 66,/' tokenizer.json                    | tokenizer.json: model.vocab lists 'b' twice
+tok-id-not-number      | v2 | sed -i 's/"b": 65,/"b": "65",/' tokenizer.json                          | tokenizer.json: model.vocab token 'b' has no non-negative whole-number id
+tok-vocab-not-object   | v2 | sed -i 's/"vocab": {/"vocab": 5, "x": {/' tokenizer.json | tokenizer.json: 'model.vocab' must be an object
+tok-added-not-list     | v2 | sed -i 's/"added_tokens": \[/"added_tokens": 1, "x": [/' tokenizer.json  | tokenizer.json: 'added_tokens' must be a list
+tok-added-bad-id       | v2 | sed -i '0,/"id": 296/s//"id": -296/' tokenizer.json                     | tokenizer.json: added_tokens[0] needs a string 'content' and a non-negative whole-number 'id'
+tok-merges-missing     | v2 | sed -i 's/"merges": \[/"merges_": [/' tokenizer.json                    | tokenizer.json: 'model.merges' is missing or empty
+tokc-not-json          | v2 | printf '{"add_bos_token": tru' > tokenizer_config.json                  | tokenizer_config.json: not valid JSON
+gen-not-json           | v2 | printf '{"temperature": }' > generation_config.json                     | generation_config.json: not valid JSON
+proc-not-object        | ocr | printf '[1]' > processor_config.json                                   | processor_config.json: must be a JSON object
+gguf-empty-file        | gguf | : > "$g"                                                              | bad.gguf: magic at byte 0 runs past the end of the file (0 bytes)
+gguf-bad-magic         | gguf | good_gguf "$g" && poke "$g" 0 printf GGUX | bad.gguf: not a GGUF file: bad magic 47 47 55 58
+gguf-version-2         | gguf | good_gguf "$g" && poke "$g" 4 u32le 2 | bad.gguf: GGUF version 2 is not supported
+gguf-version-4         | gguf | good_gguf "$g" && poke "$g" 4 u32le 4 | bad.gguf: GGUF version 4 is not supported
+gguf-truncated-header  | gguf | good_gguf "$g" && truncate -s 20 "$g"                                  | bad.gguf: KV count at byte 16 runs past the end of the file (20 bytes)
+gguf-alignment-3       | gguf | good_gguf "$g" && poke "$g" 53 u32le 3 | bad.gguf: general.alignment = 3 is not a power of two
+gguf-alignment-0       | gguf | good_gguf "$g" && poke "$g" 53 u32le 0 | bad.gguf: general.alignment = 0 is not a power of two
+gguf-alignment-string  | gguf | { gguf_head 3 0 1; gs general.alignment; u32le 8; gs 32; } > "$g"     | bad.gguf: general.alignment has type STRING; it must be UINT32
+gguf-offsets-not-dense | gguf | good_gguf "$g" && poke "$g" 115 u64le 0 | bad.gguf: tensor 'b': offset 0 is not the expected 32
+gguf-offset-unaligned  | gguf | good_gguf "$g" && poke "$g" 115 u64le 16 | bad.gguf: tensor 'b': offset 16 is not a multiple of the alignment 32
+gguf-data-past-eof     | gguf | good_gguf "$g" && truncate -s 150 "$g"                                 | bad.gguf: tensor 'b': 16 bytes of data at byte 160 run past the end of the file
+gguf-string-past-eof   | gguf | { gguf_head 3 0 1; u64le 1000; printf 'general.x'; } > "$g"             | bad.gguf: KV 0: key of 1000 bytes at byte 32 runs past the end of the file
+gguf-string-len-2^63   | gguf | { gguf_head 3 0 1; u64le $((1 << 63)); printf 'general.x'; } > "$g"   | bad.gguf: KV 0: key of 9223372036854775808 bytes at byte 32 runs past the end
+gguf-n-kv-huge         | gguf | { gguf_head 3 0 $((1 << 62)); } > "$g"                                 | bad.gguf: KV count 4611686018427387904 (with 0 tensors) cannot fit
+gguf-n-tensors-huge    | gguf | { gguf_head 3 $((1 << 62)) 0; } > "$g"                                 | bad.gguf: tensor count 4611686018427387904 cannot fit
+gguf-duplicate-key     | gguf | { gguf_head 3 0 2; gs a; u32le 4; u32le 1; gs a; u32le 4; u32le 2; } > "$g" | bad.gguf: duplicate key 'a'
+gguf-unknown-type      | gguf | { gguf_head 3 0 1; gs a; u32le 13; u32le 1; } > "$g"                  | bad.gguf: key 'a': unknown value type 13
+gguf-array-count-huge  | gguf | { gguf_head 3 0 1; gs a; u32le 9; u32le 4; u64le $((1 << 61)); } > "$g" | bad.gguf: key 'a': array of 2305843009213693952 UINT32 at byte 49 runs past the end
+gguf-array-of-arrays   | gguf | { gguf_head 3 0 1; gs a; u32le 9; u32le 9; u64le 1; } > "$g"          | bad.gguf: key 'a': nested arrays are not supported
+gguf-name-64-bytes     | gguf | { gguf_head 3 1 0; ti $(printf 'x%.0s' {1..64}) 1 32 0 0; zeros 20; zeros 32; } > "$g" | bad.gguf: tensor 0: name of 64 bytes is too long
+gguf-five-dims         | gguf | { gguf_head 3 1 0; ti a 5 1 0 0; } > "$g" && truncate -s 128 "$g"      | bad.gguf: tensor 'a': n_dims = 5; GGUF allows 1 to 4
+gguf-unknown-ggml-type | gguf | { gguf_head 3 1 0; ti a 1 4 99 0; } > "$g" && truncate -s 96 "$g"      | bad.gguf: tensor 'a': unknown ggml type 99
+gguf-q8-bad-ne0        | gguf | { gguf_head 3 1 0; ti a 1 31 8 0; } > "$g" && truncate -s 96 "$g"      | bad.gguf: tensor 'a': ne[0] = 31 is not a multiple of the Q8_0 block size 32
+gguf-duplicate-tensor  | gguf | good_gguf "$g" && poke "$g" 98 printf a | bad.gguf: duplicate tensor name 'a'
+gguf-is-directory      | gguf | mkdir "$g"                                                              | bad.gguf: not a regular file
+gguf-expected-cut      | gguf | head -c -100 "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf" > "$g" | bad.gguf
+cfg-experts-huge       | v2 | set_key config.json n_routed_experts 4294967295                         | config.json: 'n_routed_experts' is 4294967295
+cfg-layers-huge        | v2 | set_key config.json num_hidden_layers 4294967295                        | config.json: 'num_hidden_layers' is 4294967295
+EOF
+)
+
+# Cases whose message is not yet what it should be: reported, never counted
+# as failures (the lead fixes the messages, then moves the row up). The last
+# column is the fragment the message should have.
+KNOWN_BAD=$(cat <<'EOF'
+EOF
+)
+
+# ---------------------------------------------------------------------------
+# Running a case
+# ---------------------------------------------------------------------------
+
+declare -A FIXTURE=([v2]=deepseek-v2-lite-tiny [v3]=deepseek-v3-tiny [fp8]=deepseek-v3-fp8-tiny
+                    [ocr]=deepseek-ocr-tiny)
+
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+
+# run_case NAME ON SETUP: prepares the input and runs hf2gguf on it; sets
+# $rc and $err. Returns 1 when the setup itself failed.
+run_case() {
+  local name=$1 on=$2 setup=$3 d g
+  rm -rf "${out:?}"/* "$out"/.[!.]* 2>/dev/null
+  if [ "$on" = gguf ]; then
+    d="$WORK/$name"; mkdir -p "$d"; g="$d/bad.gguf"
+    (cd "$d" && eval "$setup") || return 1
+    err=$("$HF2GGUF" inspect "$g" 2>&1 >/dev/null); rc=$?
+  else
+    d=$(fixture_copy "${FIXTURE[$on]}" "$name")
+    (cd "$d" && eval "$setup") || return 1
+    err=$("$HF2GGUF" convert "$d" --outfile "$out/model.gguf" --quiet 2>&1 >/dev/null); rc=$?
+  fi
+  rm -rf "$d"
+  return 0
+}
+
+# has_parts TEXT FRAGMENT: whether TEXT holds FRAGMENT, where " ... " in
+# FRAGMENT stands for any text (parts must appear in order).
+has_parts() {
+  local rest=$1 frag=$2 part
+  while :; do
+    part=${frag%%" ... "*}
+    case "$rest" in *"$part"*) rest=${rest#*"$part"} ;; *) return 1 ;; esac
+    [ "$part" = "$frag" ] && return 0
+    frag=${frag#*" ... "}
+  done
+}
+
+# check_result NAME FRAGMENT: prints nothing and returns 0 when the case
+# behaved; else prints why on stdout and returns 1.
+check_result() {
+  local name=$1 fragment=$2 lines
+  lines=$(printf '%s\n' "$err" | wc -l)
+  if [ "$rc" -ne 1 ]; then echo "exit status $rc, expected 1 ($err)"; return 1; fi
+  if [ "$lines" -ne 1 ]; then echo "$lines lines on stderr, expected 1: $err"; return 1; fi
+  case "$err" in
+    "hf2gguf: error: "*) ;;
+    *) echo "stderr does not start with 'hf2gguf: error: ': $err"; return 1 ;;
+  esac
+  if ! has_parts "$err" "$fragment"; then echo "stderr lacks '$fragment': $err"; return 1; fi
+  if [ -n "$(ls -A "$out")" ]; then echo "files left behind: $(ls -A "$out")"; return 1; fi
+  return 0
+}
+
+n_cases=0
+while IFS='|' read -r name on setup fragment; do
+  name=$(trim "$name"); on=$(trim "$on"); setup=$(trim "$setup"); fragment=$(trim "$fragment")
+  [ -z "$name" ] && continue
+  n_cases=$((n_cases + 1))
+  if ! run_case "$name" "$on" "$setup"; then fail "$name: setup failed"; continue; fi
+  [ -n "${MALFORMED_SHOW:-}" ] && echo "$name: [$rc] $err"
+  if why=$(check_result "$name" "$fragment"); then pass; else fail "$name: $why"; fi
+done <<< "$CASES"
+echo "$n_cases table cases"
+
+n_bad=0
+while IFS='|' read -r name on setup fragment; do
+  name=$(trim "$name"); on=$(trim "$on"); setup=$(trim "$setup"); fragment=$(trim "$fragment")
+  [ -z "$name" ] && continue
+  n_bad=$((n_bad + 1))
+  run_case "$name" "$on" "$setup" || { echo "KNOWN_BAD $name: setup failed"; continue; }
+  if check_result "$name" "$fragment" >/dev/null; then
+    echo "KNOWN_BAD $name: now passes; move it to CASES"
+  else
+    echo "KNOWN_BAD $name: [exit $rc] $err (should say '$fragment')"
+  fi
+done <<< "$KNOWN_BAD"
+[ "$n_bad" -gt 0 ] && echo "$n_bad known-bad messages (not counted)"
+
+# ---------------------------------------------------------------------------
+# Replay of fuzzer findings
+# ---------------------------------------------------------------------------
+# regress/gguf/*: given to `inspect`. regress/safetensors/*: the
+# model.safetensors of a deepseek-v2-lite-tiny copy. regress/json/*: the
+# fuzz_json format (config \0 tokenizer \0 tokenizer_config \0 selector; an
+# empty part keeps the fixture's file, "-" removes it; selector % 5 picks the
+# fixture, bit 3 converts the whole model instead of --vocab-only, bit 4 adds
+# --mmproj; bit 5, which hides the tensors in the harness, has no CLI form).
+
+JSON_FIXTURES=(deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny
+               deepseek-ocr2-tiny)
+
+# replay_json FILE DIR: builds the checkout in DIR; prints extra convert flags.
+replay_json() {
+  local file=$1 dir=$2 parts=() part i sel=0 flags=()
+  while IFS= read -r -d '' part || [ -n "$part" ]; do parts+=("$part"); part=""; done < "$file"
+  [ -n "${parts[3]:-}" ] && sel=$(printf '%d' "'${parts[3]:0:1}")
+  (( sel < 0 )) && sel=$((sel + 256))
+  cp -r "$DATA/${JSON_FIXTURES[sel % 5]}/." "$dir/"; rm -rf "$dir/expected"; chmod -R u+w "$dir"
+  local names=(config.json tokenizer.json tokenizer_config.json)
+  for i in 0 1 2; do
+    case "${parts[i]:-}" in
+      "") ;;
+      -) rm -f "$dir/${names[i]}" ;;
+      *) printf '%s' "${parts[i]}" > "$dir/${names[i]}" ;;
+    esac
+  done
+  (( sel & 8 )) || flags+=(--vocab-only)
+  (( sel & 16 )) && flags+=(--mmproj)
+  echo "${flags[@]}"
+}
+
+n_regress=0
+for kind in gguf safetensors json; do
+  for f in "$MAL/regress/$kind"/*; do
+    [ -f "$f" ] || continue
+    n_regress=$((n_regress + 1))
+    name="regress/$kind/$(basename "$f")"
+    rm -rf "${out:?}"/*
+    d="$WORK/replay"; rm -rf "$d"; mkdir -p "$d"
+    case $kind in
+      gguf) err=$("$HF2GGUF" inspect "$f" 2>&1 >/dev/null); rc=$? ;;
+      safetensors)
+        cp -r "$DATA/deepseek-v2-lite-tiny/." "$d/"; rm -rf "$d/expected"; chmod -R u+w "$d"
+        cp "$f" "$d/model.safetensors"
+        err=$("$HF2GGUF" convert "$d" --outfile "$out/model.gguf" --quiet 2>&1 >/dev/null); rc=$? ;;
+      json)
+        read -ra flags <<< "$(replay_json "$f" "$d")"
+        err=$("$HF2GGUF" convert "$d" --outfile "$out/model.gguf" --quiet "${flags[@]}" \
+              2>&1 >/dev/null); rc=$? ;;
+    esac
+    [ -n "${MALFORMED_SHOW:-}" ] && echo "$name: [$rc] $err"
+    if [ "$rc" -ne 1 ]; then fail "$name: exit status $rc, expected 1 ($err)"
+    elif [ -n "$(ls -A "$out")" ]; then fail "$name: files left behind: $(ls -A "$out")"
+    else pass; fi
+  done
+done
+echo "$n_regress fuzzer findings replayed"
+
+finish
