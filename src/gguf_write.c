@@ -1,4 +1,5 @@
 /* gguf_write.c - GGUF layout and header encoding (see include/hf2gguf/gguf.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,14 @@ static int element_count(const h2g_tensor_info *t, uint64_t *count, h2g_error *e
     }
     *count = n;
     return 0;
+}
+
+void h2g_tensor_shape_str(const h2g_tensor_info *t, char *buf, size_t size) {
+    size_t pos = (size_t)snprintf(buf, size, "[");
+    for (uint32_t d = 0; d < t->n_dims && pos < size; d++)
+        pos += (size_t)snprintf(buf + pos, size - pos, "%s%llu", d ? ", " : "",
+                                (unsigned long long)t->ne[d]);
+    if (pos < size) snprintf(buf + pos, size - pos, "]");
 }
 
 int h2g_tensor_nbytes(const h2g_tensor_info *t, uint64_t *nbytes, h2g_error *err) {

@@ -68,6 +68,9 @@ typedef struct h2g_tensor_info {
     uint64_t nbytes; /* unpadded */
 } h2g_tensor_info;
 
+/* Writes "[a, b, c]" (ne, innermost first) into buf, cut to size. */
+void h2g_tensor_shape_str(const h2g_tensor_info *t, char *buf, size_t size);
+
 /* Element count and byte size of a tensor info (ne[0] must be a multiple of
  * the block size). Returns -1 with err on an unknown type, a bad ne[0] or an
  * overflow. */

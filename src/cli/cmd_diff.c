@@ -126,15 +126,6 @@ static h2g_kv element_kv(const h2g_kv *arr, uint64_t i) {
     return e;
 }
 
-/* Writes "[a, b, c]" for the tensor's ne into buf. */
-static void format_shape(const h2g_tensor_info *t, char *buf, size_t size) {
-    size_t pos = (size_t)snprintf(buf, size, "[");
-    for (uint32_t d = 0; d < t->n_dims && pos < size; d++)
-        pos += (size_t)snprintf(buf + pos, size - pos, "%s%llu", d ? ", " : "",
-                                (unsigned long long)t->ne[d]);
-    if (pos < size) snprintf(buf + pos, size - pos, "]");
-}
-
 /* ---------------------------------------------------------------------------
  * Text output
  * ------------------------------------------------------------------------- */
@@ -254,7 +245,7 @@ static void print_tensor_item(const h2g_diff_item *it) {
     switch (it->kind) {
     case H2G_DIFF_TENSOR_MISSING_IN_A:
     case H2G_DIFF_TENSOR_MISSING_IN_B:
-        format_shape(&(x ? x : y)->info, sa, sizeof sa);
+        h2g_tensor_shape_str(&(x ? x : y)->info, sa, sizeof sa);
         printf("missing in %s; %s has %s %s", x ? "B" : "A", x ? "A" : "B",
                h2g_ggml_type_name((x ? x : y)->info.type), sa);
         break;
@@ -263,8 +254,8 @@ static void print_tensor_item(const h2g_diff_item *it) {
                h2g_ggml_type_name(y->info.type));
         break;
     case H2G_DIFF_TENSOR_SHAPE:
-        format_shape(&x->info, sa, sizeof sa);
-        format_shape(&y->info, sb, sizeof sb);
+        h2g_tensor_shape_str(&x->info, sa, sizeof sa);
+        h2g_tensor_shape_str(&y->info, sb, sizeof sb);
         printf("shape differs: A %s, B %s", sa, sb);
         break;
     default: print_data(it); break;

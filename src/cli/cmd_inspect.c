@@ -172,22 +172,13 @@ static void print_kv(const h2g_kv *kv, bool full) {
  * Tensors as text
  * ------------------------------------------------------------------------- */
 
-/* Writes "[a, b, c]" for the tensor's ne into buf. */
-static void format_shape(const h2g_tensor_info *t, char *buf, size_t size) {
-    size_t pos = (size_t)snprintf(buf, size, "[");
-    for (uint32_t d = 0; d < t->n_dims && pos < size; d++)
-        pos += (size_t)snprintf(buf + pos, size - pos, "%s%llu", d ? ", " : "",
-                                (unsigned long long)t->ne[d]);
-    if (pos < size) snprintf(buf + pos, size - pos, "]");
-}
-
 /* A table of the tensors, columns sized to their contents. */
 static void print_tensors(const h2g_gguf_file *f) {
     char shape[128];
     int name_w = 4, shape_w = 5;
     for (size_t i = 0; i < f->n_tensors; i++) {
         int n = (int)strlen(f->tensors[i].name);
-        format_shape(&f->tensors[i], shape, sizeof shape);
+        h2g_tensor_shape_str(&f->tensors[i], shape, sizeof shape);
         int s = (int)strlen(shape);
         if (n > name_w) name_w = n;
         if (s > shape_w) shape_w = s;
@@ -196,7 +187,7 @@ static void print_tensors(const h2g_gguf_file *f) {
            "offset", "bytes");
     for (size_t i = 0; i < f->n_tensors; i++) {
         const h2g_tensor_info *t = &f->tensors[i];
-        format_shape(t, shape, sizeof shape);
+        h2g_tensor_shape_str(t, shape, sizeof shape);
         printf("%-*s  %-7s  %-*s  %14llu  %14llu\n", name_w, t->name, h2g_ggml_type_name(t->type),
                shape_w, shape, (unsigned long long)t->offset, (unsigned long long)t->nbytes);
     }

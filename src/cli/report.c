@@ -8,13 +8,6 @@
  * Shapes and names
  * ------------------------------------------------------------------------- */
 
-/* "{64, 32, 4}" (ne, innermost first, as GGUF stores it). */
-static void shape_text(const h2g_tensor_info *t, char *buf, size_t size) {
-    size_t o = (size_t)snprintf(buf, size, "{");
-    for (uint32_t d = 0; d < t->n_dims && o < size; d++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%" PRIu64, d ? ", " : "", t->ne[d]);
-    if (o < size) snprintf(buf + o, size - o, "}");
-}
 
 static const char *plan_arch(const h2g_plan *p) {
     const char *arch = "?";
@@ -33,7 +26,7 @@ void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path) {
     for (size_t i = 0; i < p->n_tensors; i++) {
         const h2g_plan_tensor *t = &p->tensors[i];
         char shape[96];
-        shape_text(&t->info, shape, sizeof shape);
+        h2g_tensor_shape_str(&t->info, shape, sizeof shape);
         fprintf(out, "  %-34s %-5s %-20s %-8s %s", t->info.name, h2g_ggml_type_name(t->info.type),
                 shape, h2g_transform_name(t->transform), t->src[0].tensor->name);
         if (t->n_src > 1) fprintf(out, " (+%zu more)", t->n_src - 1);
