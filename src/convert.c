@@ -5,6 +5,18 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/ollama.h"
+
+const char *h2g_layout_name(h2g_layout l) {
+    return l == H2G_LAYOUT_OLLAMA ? "ollama" : "llama.cpp";
+}
+
+bool h2g_layout_parse(const char *s, h2g_layout *out) {
+    if (!strcmp(s, "llama.cpp")) *out = H2G_LAYOUT_LLAMA_CPP;
+    else if (!strcmp(s, "ollama")) *out = H2G_LAYOUT_OLLAMA;
+    else return false;
+    return true;
+}
 
 void h2g_convert_options_init(h2g_convert_options *o) {
     memset(o, 0, sizeof *o);
@@ -51,11 +63,35 @@ bool h2g_convert_has_mmproj(const h2g_checkout *co) {
     return a && a->plan_mmproj;
 }
 
+/* Ollama's layout: one file, from the module's table. */
+static int plan_ollama(const h2g_checkout *co, const h2g_arch *a, const h2g_convert_options *o,
+                       h2g_plan *plans, size_t *n_plans, h2g_error *err) {
+    if (!a->ollama)
+        return h2g_fail(err, "config.json: Ollama's layout has no form for %s (it has "
+                             "DeepseekV2/V3ForCausalLM and DeepseekOCRForCausalLM); use the "
+                             "llama.cpp layout", a->hf_name);
+    if (o->want_mmproj)
+        return h2g_fail(err, "Ollama's layout is one file holding the vision tensors too; "
+                             "there is no separate mmproj to write");
+    if (o->outtype != H2G_OUT_AUTO)
+        return h2g_fail(err, "Ollama's layout fixes each tensor's type as Ollama's converter "
+                             "does; --outtype must be auto (quantize afterwards with ollama "
+                             "create --quantize)");
+    if (h2g_ollama_plan(co, o, a->ollama, &plans[0], err) != 0) return -1;
+    if (h2g_plan_layout(&plans[0], err) != 0) {
+        h2g_plan_free(&plans[0]);
+        return -1;
+    }
+    *n_plans = 1;
+    return 0;
+}
+
 int h2g_convert_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *plans,
                      size_t *n_plans, h2g_error *err) {
     *n_plans = 0;
     const h2g_arch *a = find_arch(co, err);
     if (!a) return -1;
+    if (o->layout == H2G_LAYOUT_OLLAMA) return plan_ollama(co, a, o, plans, n_plans, err);
     if (o->want_mmproj && !a->plan_mmproj)
         return h2g_fail(err, "this architecture has no vision projector (mmproj) to write");
     h2g_plan_fn fns[H2G_MAX_OUTPUTS];

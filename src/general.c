@@ -855,7 +855,7 @@ static void append_part(char *out, size_t size, const char *s, bool first, bool 
 
 /* <base>[-<size>][-<finetune>][-<version>]-<TYPE>.gguf, with the mmproj-
  * and vocab forms (see general.h). */
-char *h2g_default_filename(const h2g_general *g, const char *kind, h2g_outtype outtype) {
+char *h2g_default_filename(const h2g_general *g, const char *kind, const char *type_label) {
     char out[2048] = "";
     bool mmproj = !strcmp(kind, "mmproj"), vocab = !strcmp(kind, "vocab");
     if (mmproj) strcat(out, "mmproj-");
@@ -867,7 +867,7 @@ char *h2g_default_filename(const h2g_general *g, const char *kind, h2g_outtype o
     }
     if (g->finetune) append_part(out, sizeof out, g->finetune, false, false);
     if (g->version) append_part(out, sizeof out, g->version, false, false);
-    append_part(out, sizeof out, vocab ? "vocab" : h2g_outtype_upper_name(outtype), false, false);
+    append_part(out, sizeof out, vocab ? "vocab" : type_label, false, false);
     strncat(out, ".gguf", sizeof out - strlen(out) - 1);
     return h2g_strdup(out);
 }

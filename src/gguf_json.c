@@ -253,6 +253,8 @@ cJSON *h2g_gguf_to_json(const h2g_gguf_file *f, bool full_arrays, bool with_tens
               add(o, "n_kv", u64_json(f->kv.n)) && add(o, "n_tensors", u64_json(f->n_tensors)) &&
               add(o, "data_offset", u64_json(f->data_offset)) &&
               add(o, "file_size", u64_json(f->size)) &&
+              add(o, "layout", h2g_gguf_which_layout(&f->kv) ? cJSON_CreateString(h2g_gguf_which_layout(&f->kv))
+                                                       : cJSON_CreateNull()) &&
               add(o, "kv", kvs_json(&f->kv, full_arrays)) &&
               (!with_tensors || add(o, "tensors", tensors_json(f)));
     if (ok) return o;

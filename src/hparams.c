@@ -61,6 +61,18 @@ int h2g_json_str_opt(const cJSON *obj, const char *where, const char *key, const
     return 0;
 }
 
+int h2g_json_bool_opt(const cJSON *obj, const char *where, const char *key, bool *out,
+                      bool *present, h2g_error *err) {
+    const cJSON *it = present_item(obj, key);
+    *present = it != NULL;
+    if (!it) return 0;
+    if (!cJSON_IsBool(it))
+        return h2g_fail(err, "%s: '%s' must be true or false, found %s", where, key,
+                        json_kind(it));
+    *out = cJSON_IsTrue(it);
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * The merged text config
  * ------------------------------------------------------------------------- */
@@ -124,14 +136,7 @@ int h2g_hparams_f64_opt(const h2g_hparams *hp, const char *key, double *out, boo
 
 int h2g_hparams_bool_opt(const h2g_hparams *hp, const char *key, bool *out, bool *present,
                          h2g_error *err) {
-    const cJSON *it = present_item(hp->root, key);
-    *present = it != NULL;
-    if (!it) return 0;
-    if (!cJSON_IsBool(it))
-        return h2g_fail(err, "%s: '%s' must be true or false, found %s", hp->file, key,
-                        json_kind(it));
-    *out = cJSON_IsTrue(it);
-    return 0;
+    return h2g_json_bool_opt(hp->root, hp->file, key, out, present, err);
 }
 
 int h2g_hparams_str_opt(const h2g_hparams *hp, const char *key, const char **out, bool *present,

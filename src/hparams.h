@@ -58,5 +58,7 @@ int h2g_json_f64_opt(const cJSON *obj, const char *where, const char *key, doubl
                      bool *present, h2g_error *err);
 int h2g_json_str_opt(const cJSON *obj, const char *where, const char *key, const char **out,
                      bool *present, h2g_error *err);
+int h2g_json_bool_opt(const cJSON *obj, const char *where, const char *key, bool *out,
+                      bool *present, h2g_error *err);
 
 #endif

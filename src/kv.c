@@ -111,6 +111,24 @@ static int commit(h2g_kv_list *list, const char *key, size_t key_len, h2g_kv *va
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b) {
+    const h2g_str *x = &((const h2g_kv *)a)->key, *y = &((const h2g_kv *)b)->key;
+    int c = memcmp(x->data, y->data, (size_t)(x->len < y->len ? x->len : y->len));
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+void h2g_kv_sort(h2g_kv_list *list) {
+    if (list->n > 1) qsort(list->items, list->n, sizeof *list->items, cmp_key);
+}
+
+int h2g_kv_rename(h2g_kv_list *list, size_t i, const char *key, h2g_error *err) {
+    h2g_str name;
+    if (copy_str(&name, key, strlen(key), err) != 0) return -1;
+    free(list->items[i].key.data);
+    list->items[i].key = name;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Setters
  * ------------------------------------------------------------------------- */
@@ -159,7 +177,7 @@ int h2g_kv_set_bool(h2g_kv_list *list, const char *key, bool v, h2g_error *err) 
 
 int h2g_kv_set_str_n(h2g_kv_list *list, const char *key, const char *v, size_t len,
                      h2g_error *err) {
-    if (len == 0) return 0; /* the reference never writes empty strings */
+    if (len == 0 && !list->keep_empty) return 0; /* llama.cpp's converter never writes them */
     h2g_kv val = {.type = H2G_VT_STRING};
     if (copy_str(&val.str, v, len, err) != 0) return -1;
     return commit(list, key, strlen(key), &val, err);
@@ -189,7 +207,7 @@ static int copy_packed(h2g_kv *val, const char *key, uint32_t elem_type, const v
 
 int h2g_kv_set_array(h2g_kv_list *list, const char *key, uint32_t elem_type,
                      const void *elems, uint64_t n, h2g_error *err) {
-    if (n == 0) return 0; /* the reference never writes empty arrays */
+    if (n == 0 && !list->keep_empty) return 0; /* llama.cpp's converter never writes them */
     h2g_kv val = {0};
     if (copy_packed(&val, key, elem_type, elems, n, err) != 0) return -1;
     return commit(list, key, strlen(key), &val, err);
@@ -198,7 +216,7 @@ int h2g_kv_set_array(h2g_kv_list *list, const char *key, uint32_t elem_type,
 int h2g_kv_set_str_array_owned(h2g_kv_list *list, const char *key, h2g_str *strs,
                                uint64_t n, h2g_error *err) {
     h2g_kv val = {.type = H2G_VT_ARRAY, .arr_type = H2G_VT_STRING, .n = n, .strs = strs};
-    if (n == 0) {
+    if (n == 0 && !list->keep_empty) {
         free(strs);
         return 0;
     }

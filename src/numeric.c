@@ -545,6 +545,15 @@ int h2g_encode_f32(uint32_t type, const float *src, uint8_t *dst, size_t n) {
     }
 }
 
+void h2g_encode_bf16_truncated(const float *src, uint8_t *dst, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &src[i], sizeof u);
+        dst[2 * i] = (uint8_t)(u >> 16);
+        dst[2 * i + 1] = (uint8_t)(u >> 24);
+    }
+}
+
 /* Returns the bytes h2g_encode_f32 writes for n values of `type` (Q8_0: n/32
  * whole blocks), or 0 for a type it does not encode. */
 size_t h2g_encoded_size(uint32_t type, size_t n) {

@@ -54,6 +54,7 @@ const char *h2g_transform_name(h2g_transform xf) {
 void h2g_plan_free(h2g_plan *p) {
     for (size_t i = 0; i < p->n_tensors; i++) free(p->tensors[i].src);
     free(p->tensors);
+    free(p->default_name);
     h2g_kv_list_free(&p->kv);
     memset(p, 0, sizeof *p);
 }

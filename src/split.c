@@ -60,6 +60,7 @@ static int build_file(const h2g_plan *p, const size_t *file_of, size_t no, size_
     memset(q, 0, sizeof *q);
     q->role = p->role;
     q->outtype = p->outtype;
+    q->kv.keep_empty = p->kv.keep_empty;
     if (no == 0 || !split)
         for (size_t k = 0; k < p->kv.n; k++)
             if (h2g_kv_set_copy(&q->kv, &p->kv.items[k], err) != 0) return -1;

@@ -288,10 +288,15 @@ int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
     *len = h2g_encoded_size(t->info.type, c->count);
     if (is_passthrough(t)) {
         if (copy_sources(co, c, s->out, bytes_read, err) != 0) return -1;
-        if (t->info.type == H2G_GGML_BF16) quiet_bf16_nans(s->out, c->count);
+        if (t->info.type == H2G_GGML_BF16 && !t->bf16_truncate)
+            quiet_bf16_nans(s->out, c->count);
         return 0;
     }
     if (h2g_chunk_values(co, c, s, bytes_read, err) != 0) return -1;
+    if (t->info.type == H2G_GGML_BF16 && t->bf16_truncate) {
+        h2g_encode_bf16_truncated(s->values, s->out, c->count);
+        return 0;
+    }
     if (h2g_encode_f32(t->info.type, s->values, s->out, c->count) != 0)
         return h2g_fail(err, "tensor '%s': cannot encode type %s", t->info.name,
                         h2g_ggml_type_name(t->info.type));

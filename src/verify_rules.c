@@ -67,6 +67,8 @@ enum {
     D_TWO,
     D_FE2,    /* fused gate+up experts */
     D_LEAD,   /* 0 when absent */
+    D_CLIP_BLOCKS, /* Ollama's deepseekocr: vision.block_count */
+    D_SAM_BLOCKS,  /* and sam.block_count */
     D_TEXT_COUNT
 };
 
@@ -98,6 +100,8 @@ static const h2g_vdim_rule text_dims[D_TEXT_COUNT] = {
     [D_TWO] = VDIM_CONST("2", 2),
     [D_FE2] = VDIM_MUL("2*expert_feed_forward_length", D_TWO, D_FE),
     [D_LEAD] = VDIM_KEY_OR("leading_dense_block_count", 0),
+    [D_CLIP_BLOCKS] = VDIM_KEY("vision.block_count"),
+    [D_SAM_BLOCKS] = VDIM_KEY("sam.block_count"),
 };
 
 /* ---------------------------------------------------------------------------
@@ -496,6 +500,74 @@ static const h2g_varch deepseek2_ocr = {
 };
 
 /* ===========================================================================
+ * Ollama's deepseekocr: one file with text, CLIP, SAM and projector
+ * (conversion-reference 8.4). Ollama's llama.cpp translates it in memory
+ * (fills in rms epsilon, expert sizes and the clip.* keys), so only what
+ * that translation needs is required; expert widths have no key and are
+ * not checked.
+ * ======================================================================== */
+
+static const h2g_vkey_rule ollama_ocr_keys[] = {
+    K("{a}.block_count", U32, KEY_REQ),
+    K("{a}.context_length", U32, KEY_REQ),
+    K("{a}.embedding_length", U32, KEY_REQ),
+    K("{a}.feed_forward_length", U32, KEY_REQ),
+    K("{a}.attention.head_count", U32, KEY_REQ),
+    K("{a}.attention.head_count_kv", U32, KEY_REQ),
+    K("{a}.expert_count", U32, KEY_REQ),
+    K("{a}.expert_used_count", U32, KEY_REQ),
+    K("{a}.leading_dense_block_count", U32, KEY_REQ),
+    K("{a}.vision.block_count", U32, KEY_REQ),
+    K("{a}.vision.embedding_length", U32, KEY_REQ),
+    K("{a}.vision.head_count", U32, KEY_REQ),
+    K("{a}.vision.image_size", U32, KEY_REQ),
+    K("{a}.vision.patch_size", U32, KEY_REQ),
+    K("{a}.sam.block_count", U32, KEY_REQ),
+    K("{a}.sam.embedding_length", U32, KEY_REQ),
+    K("{a}.sam.head_count", U32, KEY_REQ),
+    {"{a}.sam.global_attention_indexes", H2G_VT_ARRAY, KEY_REQ, NULL, H2G_VT_INT32, 0},
+    K_END,
+};
+
+#define O_SAM(name) {"s.blk.N." name, D_SAM_BLOCKS, REQ, NULL, ANY_SHAPE, NULL}
+#define O_CLIP(name) {"v.blk.N." name, D_CLIP_BLOCKS, REQ, NULL, ANY_SHAPE, NULL}
+#define O_ONE(name) {name, 0, REQ, NULL, ANY_SHAPE, NULL}
+
+static const h2g_vtensor_rule ollama_ocr_vision_tensors[] = {
+    O_ONE("s.patch_embd.weight"), O_ONE("s.patch_embd.bias"), O_ONE("s.position_embd"),
+    O_SAM("norm1.weight"), O_SAM("norm1.bias"), O_SAM("norm2.weight"), O_SAM("norm2.bias"),
+    O_SAM("attn.qkv.weight"), O_SAM("attn.qkv.bias"), O_SAM("attn.proj.weight"),
+    O_SAM("attn.proj.bias"), O_SAM("attn.rel_pos_h"), O_SAM("attn.rel_pos_w"),
+    O_SAM("mlp.lin1.weight"), O_SAM("mlp.lin1.bias"), O_SAM("mlp.lin2.weight"),
+    O_SAM("mlp.lin2.bias"),
+    O_ONE("s.neck.0.weight"), O_ONE("s.neck.1.weight"), O_ONE("s.neck.1.bias"),
+    O_ONE("s.neck.2.weight"), O_ONE("s.neck.3.weight"), O_ONE("s.neck.3.bias"),
+    O_ONE("s.net_2.weight"), O_ONE("s.net_3.weight"),
+    O_ONE("v.class_embd"), O_ONE("v.patch_embd.weight"), O_ONE("v.position_embd.weight"),
+    O_ONE("v.pre_layrnorm.weight"), O_ONE("v.pre_layrnorm.bias"),
+    O_CLIP("self_attn.qkv_proj.weight"), O_CLIP("self_attn.qkv_proj.bias"),
+    O_CLIP("self_attn.out_proj.weight"), O_CLIP("self_attn.out_proj.bias"),
+    O_CLIP("layer_norm1.weight"), O_CLIP("layer_norm1.bias"), O_CLIP("layer_norm2.weight"),
+    O_CLIP("layer_norm2.bias"), O_CLIP("mlp.fc1.weight"), O_CLIP("mlp.fc1.bias"),
+    O_CLIP("mlp.fc2.weight"), O_CLIP("mlp.fc2.bias"),
+    O_ONE("mm.layers.weight"), O_ONE("mm.layers.bias"),
+    {"mm.image_newline", 0, REQ, NULL, {D_H}, NULL},
+    {"mm.view_seperator", 0, REQ, NULL, {D_H}, NULL},
+    {NULL, 0, 0, NULL, {0}, NULL},
+};
+
+static const h2g_varch ollama_deepseekocr = {
+    .arch = "deepseekocr",
+    .prefix = "deepseekocr",
+    .strict_tensors = true,
+    .dims = text_dims,
+    .n_dims = D_TEXT_COUNT,
+    .keys = {ollama_ocr_keys, tokenizer_keys},
+    .tensors = {text_common_tensors, mha_attention_tensors, ollama_ocr_vision_tensors},
+    .checks = {check_tokenizer, check_experts},
+};
+
+/* ===========================================================================
  * mmproj files: clip with projector deepseekocr / deepseekocr2 (section 9.3)
  *
  * Only what tools/mtmd/clip.cpp reads or the graph relies on is checked.
@@ -687,6 +759,7 @@ static const h2g_varch clip_deepseekocr2 = {
 const h2g_varch *const h2g_verify_archs[] = {
     &deepseek2,
     &deepseek2_ocr,
+    &ollama_deepseekocr,
     &clip_deepseekocr,
     &clip_deepseekocr2,
     NULL,

@@ -47,7 +47,8 @@ int h2g_general_add_kv(h2g_kv_list *kv, const h2g_general *g, const h2g_checkout
                        h2g_error *err);
 
 /* Default output file name, e.g. "Deepseek-v3-Tiny-8x226K-F16.gguf".
- * kind: "model", "mmproj" or "vocab". Returns a malloc'ed string. */
-char *h2g_default_filename(const h2g_general *g, const char *kind, h2g_outtype outtype);
+ * kind: "model", "mmproj" or "vocab"; type_label: the last part ("F16",
+ * h2g_outtype_upper_name, or "Ollama"). Returns a malloc'ed string. */
+char *h2g_default_filename(const h2g_general *g, const char *kind, const char *type_label);
 
 #endif

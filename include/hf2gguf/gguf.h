@@ -123,4 +123,10 @@ const uint8_t *h2g_gguf_tensor_data(const h2g_gguf_file *f, size_t i);
 /* Index of the tensor called name, or -1 when absent. */
 long h2g_gguf_find_tensor(const h2g_gguf_file *f, const char *name);
 
+/* Whose layout a file's keys follow: "llama.cpp" (deepseek2,
+ * deepseek2-ocr, clip as llama.cpp's converter writes them), "ollama"
+ * (Ollama's deepseekocr, or its deepseek2 with kv_b unsplit), or NULL for
+ * architectures hf2gguf does not write. */
+const char *h2g_gguf_which_layout(const h2g_kv_list *kv);
+
 #endif

@@ -79,6 +79,9 @@ typedef struct h2g_kv_list {
     h2g_kv *items;
     size_t n;
     size_t cap;
+    /* Add empty strings and arrays instead of skipping them: Ollama's
+     * converter writes zero values that llama.cpp's leaves out. */
+    bool keep_empty;
 } h2g_kv_list;
 
 void h2g_kv_list_free(h2g_kv_list *list);
@@ -96,11 +99,11 @@ int h2g_kv_set_i32(h2g_kv_list *list, const char *key, int32_t v, h2g_error *err
 int h2g_kv_set_u64(h2g_kv_list *list, const char *key, uint64_t v, h2g_error *err);
 int h2g_kv_set_f32(h2g_kv_list *list, const char *key, float v, h2g_error *err);
 int h2g_kv_set_bool(h2g_kv_list *list, const char *key, bool v, h2g_error *err);
-/* Empty strings are skipped (nothing added, returns 0). */
+/* Empty strings are skipped (nothing added, returns 0) unless keep_empty. */
 int h2g_kv_set_str(h2g_kv_list *list, const char *key, const char *v, h2g_error *err);
 int h2g_kv_set_str_n(h2g_kv_list *list, const char *key, const char *v, size_t len,
                      h2g_error *err);
-/* Arrays; n == 0 is skipped. Numeric elements are given as a packed array of
+/* Arrays; n == 0 is skipped unless keep_empty. Numeric elements are given as a packed array of
  * the C type matching elem_type (int32_t for INT32, float for FLOAT32...). */
 int h2g_kv_set_array(h2g_kv_list *list, const char *key, uint32_t elem_type,
                      const void *elems, uint64_t n, h2g_error *err);
@@ -112,6 +115,11 @@ int h2g_kv_set_str_array_owned(h2g_kv_list *list, const char *key, h2g_str *strs
 /* Appends a copy of src (any type) at the end, or replaces in place.
  * Used by readers and by tools that copy KVs between files. */
 int h2g_kv_set_copy(h2g_kv_list *list, const h2g_kv *src, h2g_error *err);
+
+/* Sorts the list by key, bytewise (Ollama's writer orders its keys so). */
+void h2g_kv_sort(h2g_kv_list *list);
+/* Gives entry i the name key (the caller keeps keys unique). */
+int h2g_kv_rename(h2g_kv_list *list, size_t i, const char *key, h2g_error *err);
 
 /* Typed reads; return false when absent or of another type. */
 bool h2g_kv_get_u32(const h2g_kv_list *list, const char *key, uint32_t *out);

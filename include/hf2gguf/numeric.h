@@ -47,4 +47,8 @@ int h2g_decode_f32(h2g_dtype dt, const uint8_t *src, float *dst, size_t n);
 int h2g_encode_f32(uint32_t type, const float *src, uint8_t *dst, size_t n);
 size_t h2g_encoded_size(uint32_t type, size_t n);
 
+/* BF16 by truncation: the high 16 bits of each float32, as Ollama's
+ * converter writes them (no rounding, NaN payloads kept). */
+void h2g_encode_bf16_truncated(const float *src, uint8_t *dst, size_t n);
+
 #endif

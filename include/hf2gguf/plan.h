@@ -59,6 +59,9 @@ typedef struct h2g_plan_tensor {
     size_t n_src;
     /* kv_b split: heads, rows per head for k (nope) and v */
     uint32_t kvb_heads, kvb_nope, kvb_v;
+    /* BF16 output by dropping the low 16 bits of each float32 (Ollama's
+     * converter) rather than rounding to nearest even (llama.cpp's). */
+    bool bf16_truncate;
 } h2g_plan_tensor;
 
 typedef struct h2g_plan {
@@ -68,6 +71,8 @@ typedef struct h2g_plan {
     h2g_plan_tensor *tensors;
     size_t n_tensors;
     size_t cap_tensors;
+    char *default_name; /* file name when the user names none, or NULL: derived
+                         * from the general.* keys by the caller */
     uint64_t data_offset; /* header size = where tensor data starts */
     uint64_t data_size;   /* padded data section */
 } h2g_plan;

@@ -50,4 +50,13 @@ bool h2g_vocab_pre_is_known(const char *name);
 int h2g_vocab_add_kv(h2g_kv_list *kv, const h2g_checkout *co, uint32_t vocab_size,
                      const char *pre_override, h2g_error *err);
 
+/* The tokenizer keys of Ollama's layout (conversion-reference.md 8.2):
+ * tokenizer.ggml.pre (pre, or Ollama's digest table with "default" for the
+ * rest), model "gpt2", tokens padded with "[PAD<k>]" (k from 0) up to
+ * config's vocab_size, scores (= ids), token types from added_tokens'
+ * special flag, merges, the chat template and special ids from
+ * tokenizer_config.json, id lists from generation_config.json. */
+int h2g_vocab_ollama_add_kv(h2g_kv_list *kv, const h2g_checkout *co, const char *pre,
+                            h2g_error *err);
+
 #endif

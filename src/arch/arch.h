@@ -16,10 +16,13 @@
 typedef int (*h2g_plan_fn)(const h2g_checkout *co, const h2g_convert_options *o,
                            h2g_plan *out, h2g_error *err);
 
+struct h2g_ollama_layout;
+
 typedef struct h2g_arch {
     const char *hf_name;    /* config.json architectures[0] */
     h2g_plan_fn plan_model; /* the text model */
     h2g_plan_fn plan_mmproj; /* the vision projector, or NULL */
+    const struct h2g_ollama_layout *ollama; /* --layout ollama, or NULL (arch/ollama.h) */
 } h2g_arch;
 
 const h2g_arch *h2g_arch_find(const char *hf_name);

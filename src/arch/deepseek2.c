@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/ollama.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/vocab.h"
 #include "hparams.h"
@@ -548,6 +549,81 @@ done:
     h2g_general_free(&g);
     return rc;
 }
+
+/* ---------------------------------------------------------------------------
+ * Ollama's layout (reference 8.3): kv_b kept whole, its own key set
+ * ------------------------------------------------------------------------- */
+
+/* Substring pairs, first match wins at each position (see ollama.h). */
+static const char *const ollama_renames[] = {
+    "lm_head", "output",
+    "model.embed_tokens", "token_embd",
+    "model.norm", "output_norm",
+    "language_model.", "",
+    "model.layers", "blk",
+    "input_layernorm", "attn_norm",
+    "self_attn.kv_a_proj_with_mqa", "attn_kv_a_mqa",
+    "self_attn.kv_a_layernorm", "attn_kv_a_norm",
+    "self_attn.kv_b_proj", "attn_kv_b",
+    "self_attn.q_a_proj", "attn_q_a",
+    "self_attn.q_a_layernorm", "attn_q_a_norm",
+    "self_attn.q_b_proj", "attn_q_b",
+    /* Not in Ollama's list (it converts only V3, which has q_lora): V2-Lite's
+     * plain query projection, under the name llama.cpp's loader expects. */
+    "self_attn.q_proj", "attn_q",
+    "self_attn.o_proj", "attn_output",
+    "post_attention_layernorm", "ffn_norm",
+    "mlp.shared_experts.down_proj", "ffn_down_shexp",
+    "mlp.shared_experts.gate_proj", "ffn_gate_shexp",
+    "mlp.shared_experts.up_proj", "ffn_up_shexp",
+    "mlp.gate_proj", "ffn_gate",
+    "mlp.down_proj", "ffn_down",
+    "mlp.up_proj", "ffn_up",
+    "mlp.gate.e_score_correction_bias", "exp_probs_b.bias",
+    "mlp.gate", "ffn_gate_inp",
+    NULL,
+};
+
+static const h2g_ollama_key ollama_keys[] = {
+    {"deepseek2.block_count", H2G_OV_U32, "num_hidden_layers", NULL, 0},
+    {"deepseek2.attention.head_count", H2G_OV_U32, "num_attention_heads", NULL, 0},
+    {"deepseek2.attention.head_count_kv", H2G_OV_U32, "num_key_value_heads", NULL, 0},
+    {"deepseek2.attention.key_length", H2G_OV_U32_SUM, "qk_nope_head_dim", "qk_rope_head_dim", 0},
+    {"deepseek2.attention.kv_lora_rank", H2G_OV_U32, "kv_lora_rank", NULL, 0},
+    {"deepseek2.attention.layer_norm_rms_epsilon", H2G_OV_F32, "rms_norm_eps", NULL, 0},
+    {"deepseek2.attention.q_lora_rank", H2G_OV_U32, "q_lora_rank", NULL, 0},
+    {"deepseek2.attention.value_length", H2G_OV_U32, "v_head_dim", NULL, 0},
+    {"deepseek2.context_length", H2G_OV_U32, "max_position_embeddings", NULL, 0},
+    {"deepseek2.embedding_length", H2G_OV_U32, "hidden_size", NULL, 0},
+    {"deepseek2.expert_count", H2G_OV_U32, "n_routed_experts", NULL, 0},
+    {"deepseek2.expert_feed_forward_length", H2G_OV_U32, "moe_intermediate_size", NULL, 0},
+    {"deepseek2.expert_shared_count", H2G_OV_U32, "n_shared_experts", NULL, 0},
+    {"deepseek2.expert_gating_func", H2G_OV_GATING, "scoring_func", NULL, 0},
+    {"deepseek2.expert_used_count", H2G_OV_U32, "num_experts_per_tok", NULL, 0},
+    {"deepseek2.expert_weights_norm", H2G_OV_BOOL, "norm_topk_prob", NULL, 0},
+    {"deepseek2.expert_weights_scale", H2G_OV_F32, "routed_scaling_factor", NULL, 0},
+    {"deepseek2.feed_forward_length", H2G_OV_U32, "intermediate_size", NULL, 0},
+    {"deepseek2.leading_dense_block_count", H2G_OV_U32, "first_k_dense_replace", NULL, 0},
+    {"deepseek2.rope.dimension_count", H2G_OV_U32, "qk_rope_head_dim", NULL, 0},
+    {"deepseek2.rope.freq_base", H2G_OV_F32_OR, "rope_theta", NULL, 10000.0f},
+    {"deepseek2.rope.scaling.factor", H2G_OV_F32, "rope_scaling/factor", NULL, 0},
+    {"deepseek2.rope.scaling.original_context_length", H2G_OV_U32,
+     "rope_scaling/original_max_position_embeddings", NULL, 0},
+    {"deepseek2.rope.scaling.type", H2G_OV_STR, "rope_scaling/type", NULL, 0},
+    {"deepseek2.rope.scaling.yarn_log_multiplier", H2G_OV_F32_TENTH,
+     "rope_scaling/mscale_all_dim", NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
+};
+
+const h2g_ollama_layout h2g_deepseek2_ollama = {
+    .arch = "deepseek2",
+    .general_type = "model",
+    .pre = "deepseek-v3", /* whatever tokenizer.json says */
+    .layers_cfg = "num_hidden_layers",
+    .drop_extra_layers = true,
+    .renames = ollama_renames,
+    .keys = ollama_keys,
+};
 
 /* ---------------------------------------------------------------------------
  * Entry point

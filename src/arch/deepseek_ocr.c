@@ -5,6 +5,7 @@
  * section 5.
  */
 #include "arch/ocr_vision.h"
+#include "arch/ollama.h"
 #include "hparams.h"
 
 /* CLIP-L, with its fused qkv projection. */
@@ -56,3 +57,80 @@ int h2g_deepseek_ocr_mmproj_plan(const h2g_checkout *co, const h2g_convert_optio
                                  h2g_plan *out, h2g_error *err) {
     return h2g_ocr_vision_plan(co, o, &clip_encoder, out, err);
 }
+
+/* ---------------------------------------------------------------------------
+ * Ollama's layout (reference 8.4): one file with the language model, CLIP
+ * (v.*), SAM (s.*) and the projector (mm.*) under Ollama's own names
+ * ------------------------------------------------------------------------- */
+
+/* Substring pairs, first match wins at each position (see ollama.h). */
+static const char *const ollama_renames[] = {
+    "model.embed_tokens", "token_embd",
+    "model.layers", "blk",
+    "input_layernorm", "attn_norm",
+    "self_attn.q_proj", "attn_q",
+    "self_attn.k_proj", "attn_k",
+    "self_attn.v_proj", "attn_v",
+    "self_attn.o_proj", "attn_output",
+    "post_attention_layernorm", "ffn_norm",
+    "mlp.gate_proj", "ffn_gate",
+    "mlp.up_proj", "ffn_up",
+    "mlp.down_proj", "ffn_down",
+    "mlp.gate", "ffn_gate_inp",
+    "mlp.shared_experts.gate_proj", "ffn_gate_shexp",
+    "mlp.shared_experts.up_proj", "ffn_up_shexp",
+    "mlp.shared_experts.down_proj", "ffn_down_shexp",
+    "model.norm", "output_norm",
+    "lm_head", "output",
+    "model.vision_model", "v",
+    "embeddings.patch_embedding", "patch_embd",
+    "embeddings.class_embedding", "class_embd",
+    "embeddings.position_embedding", "position_embd",
+    "transformer.layers", "blk",
+    "model.projector", "mm",
+    "model.image_newline", "mm.image_newline",
+    "model.view_seperator", "mm.view_seperator", /* sic, as the checkpoints spell it */
+    "model.sam_model.patch_embed.proj", "s.patch_embd",
+    "model.sam_model.pos_embed", "s.position_embd",
+    "model.sam_model.blocks", "s.blk",
+    "model.sam_model.neck", "s.neck",
+    "model.sam_model.net_", "s.net_",
+    NULL,
+};
+
+#define LANG "language_config/"
+#define CLIP "vision_config/width/clip-l-14-224/"
+#define SAM "vision_config/width/sam_vit_b/"
+
+/* Keys without a prefix get "deepseekocr." when written. */
+static const h2g_ollama_key ollama_keys[] = {
+    {"block_count", H2G_OV_U32, LANG "num_hidden_layers", NULL, 0},
+    {"context_length", H2G_OV_U32, LANG "max_position_embeddings", NULL, 0},
+    {"embedding_length", H2G_OV_U32, LANG "hidden_size", NULL, 0},
+    {"feed_forward_length", H2G_OV_U32, LANG "intermediate_size", NULL, 0},
+    {"attention.head_count", H2G_OV_U32, LANG "num_attention_heads", NULL, 0},
+    {"attention.head_count_kv", H2G_OV_U32, LANG "num_key_value_heads", NULL, 0},
+    {"expert_count", H2G_OV_U32, LANG "n_routed_experts", NULL, 0},
+    {"expert_used_count", H2G_OV_U32, LANG "num_experts_per_tok", NULL, 0},
+    {"leading_dense_block_count", H2G_OV_U32, LANG "first_k_dense_replace", NULL, 0},
+    {"vision.block_count", H2G_OV_U32, CLIP "layers", NULL, 0},
+    {"vision.embedding_length", H2G_OV_U32, CLIP "width", NULL, 0},
+    {"vision.head_count", H2G_OV_U32, CLIP "heads", NULL, 0},
+    {"vision.image_size", H2G_OV_U32, CLIP "image_size", NULL, 0},
+    {"vision.patch_size", H2G_OV_U32, CLIP "patch_size", NULL, 0},
+    {"sam.block_count", H2G_OV_U32, SAM "layers", NULL, 0},
+    {"sam.embedding_length", H2G_OV_U32, SAM "width", NULL, 0},
+    {"sam.head_count", H2G_OV_U32, SAM "heads", NULL, 0},
+    {"sam.global_attention_indexes", H2G_OV_I32_LIST, SAM "global_attn_indexes", NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
+};
+
+const h2g_ollama_layout h2g_deepseek_ocr_ollama = {
+    .arch = "deepseekocr",
+    .general_type = NULL, /* Ollama writes none for this model */
+    .pre = NULL,
+    .layers_cfg = LANG "num_hidden_layers",
+    .drop_extra_layers = false,
+    .renames = ollama_renames,
+    .keys = ollama_keys,
+};

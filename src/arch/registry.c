@@ -2,13 +2,16 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/ollama.h"
 
 static const h2g_arch archs[] = {
-    {"DeepseekV2ForCausalLM", h2g_deepseek2_plan, NULL},
-    {"DeepseekV3ForCausalLM", h2g_deepseek2_plan, NULL},
-    {"DeepseekOCRForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr_mmproj_plan},
-    {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan},
-    {NULL, NULL, NULL},
+    {"DeepseekV2ForCausalLM", h2g_deepseek2_plan, NULL, &h2g_deepseek2_ollama},
+    {"DeepseekV3ForCausalLM", h2g_deepseek2_plan, NULL, &h2g_deepseek2_ollama},
+    {"DeepseekOCRForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr_mmproj_plan,
+     &h2g_deepseek_ocr_ollama},
+    /* Ollama has no layout for OCR-2 */
+    {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 const h2g_arch *h2g_arch_find(const char *hf_name) {

@@ -38,6 +38,12 @@ static const char usage[] =
     "  --outtype TYPE       f32, f16, bf16, q8_0 or auto (default auto: bf16 for bf16\n"
     "                       and fp8 sources, f16 otherwise). Norms, routers and\n"
     "                       biases stay f32; q8_0 rows not a multiple of 32 are f16\n"
+    "  --layout NAME        llama.cpp (default) or ollama: one file as Ollama's own\n"
+    "                       converter writes it (DeepSeek-V2/V3: its key set, kv_b\n"
+    "                       unsplit; DeepSeek-OCR: text, CLIP, SAM and projector\n"
+    "                       together). Each tensor's type is fixed as Ollama does\n"
+    "                       (BF16 weights, F16 vision, F32 norms), so --outtype\n"
+    "                       stays auto; --mmproj does not apply\n"
     "  --mmproj[=PATH]      DeepSeek-OCR: also write the vision projector, to PATH\n"
     "                       (also accepted as --mmproj PATH.gguf) or to the\n"
     "                       reference's name (mmproj-DeepSeek-OCR-BF16.gguf) beside\n"
@@ -93,11 +99,12 @@ typedef struct args {
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
         {"outtype", required_argument, NULL, O_OUTTYPE},
+        {"layout", required_argument, NULL, O_LAYOUT},
         {"vocab-only", no_argument, NULL, O_VOCAB},
         {"mmproj", optional_argument, NULL, O_MMPROJ},
         {"mmproj-only", no_argument, NULL, O_MMPROJ_ONLY},
@@ -126,6 +133,13 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             if (!h2g_outtype_parse(optarg, &a->conv.outtype)) {
                 *status = h2g_usage_error("convert", "--outtype '%s' is not one of f32, f16, bf16, q8_0, auto",
                                       optarg);
+                return -1;
+            }
+            break;
+        case O_LAYOUT:
+            if (!h2g_layout_parse(optarg, &a->conv.layout)) {
+                *status = h2g_usage_error("convert", "--layout '%s' is not one of llama.cpp, ollama",
+                                          optarg);
                 return -1;
             }
             break;
@@ -202,6 +216,17 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         *status = h2g_usage_error("convert", "%s", "--json cannot be combined with --outfile - (both use stdout)");
         return -1;
     }
+    if (a->conv.layout == H2G_LAYOUT_OLLAMA && a->conv.want_mmproj) {
+        *status = h2g_usage_error("convert", "%s", "--mmproj cannot be combined with --layout ollama: "
+                                  "Ollama's layout is one file that holds the vision tensors too");
+        return -1;
+    }
+    if (a->conv.layout == H2G_LAYOUT_OLLAMA && a->conv.outtype != H2G_OUT_AUTO) {
+        *status = h2g_usage_error("convert", "--outtype %s cannot be combined with --layout ollama: "
+                                  "Ollama's layout fixes each tensor's type (quantize afterwards "
+                                  "with ollama create --quantize)", h2g_outtype_name(a->conv.outtype));
+        return -1;
+    }
     if (a->conv.want_mmproj && a->conv.vocab_only) {
         *status = h2g_usage_error("convert", "%s", "--vocab-only cannot be combined with --mmproj");
         return -1;
@@ -274,11 +299,14 @@ static char *output_path(const args *a, const h2g_plan *p) {
     const char *given = mmproj ? (a->mmproj_path ? a->mmproj_path : a->mmproj_only ? a->outfile : NULL)
                                : a->outfile;
     if (given && !is_directory(given)) return h2g_strdup(given);
-    h2g_general g;
-    general_from_plan(p, &g);
-    const char *kind = a->conv.vocab_only ? "vocab" : p->role;
-    char *name = h2g_default_filename(&g, kind, p->outtype);
-    h2g_general_free(&g);
+    char *name = p->default_name ? h2g_strdup(p->default_name) : NULL;
+    if (!p->default_name) {
+        h2g_general g;
+        general_from_plan(p, &g);
+        const char *kind = a->conv.vocab_only ? "vocab" : p->role;
+        name = h2g_default_filename(&g, kind, h2g_outtype_upper_name(p->outtype));
+        h2g_general_free(&g);
+    }
     char *dir = given ? h2g_strdup(given) : default_dir(a);
     char *path = name && dir ? h2g_path_join(dir, name) : NULL;
     if (!dir) return name;
@@ -443,7 +471,9 @@ static void print_summary(const args *a, const run *r) {
 
 /* Tells people converting an OCR checkout how to get the vision part. */
 static void note_skipped_mmproj(const args *a, const run *r) {
-    if (a->quiet || a->conv.want_mmproj || !h2g_convert_has_mmproj(&r->co)) return;
+    if (a->quiet || a->conv.want_mmproj || a->conv.layout == H2G_LAYOUT_OLLAMA ||
+        !h2g_convert_has_mmproj(&r->co))
+        return;
     fprintf(stderr, "hf2gguf: note: this checkout has a vision tower; only the text model was "
                     "written. Add --mmproj to write the vision projector (mmproj) too.\n");
 }

@@ -198,6 +198,8 @@ static void print_text(const h2g_gguf_file *f, const args *a) {
     printf("%s: GGUF version %u, alignment %u, %zu tensors, %zu KVs, data offset %llu, "
            "file size %llu\n", f->path, f->version, f->alignment, f->n_tensors, f->kv.n,
            (unsigned long long)f->data_offset, (unsigned long long)f->size);
+    const char *layout = h2g_gguf_which_layout(&f->kv);
+    if (layout) printf("layout: %s\n", layout);
     for (size_t i = 0; i < f->kv.n; i++) print_kv(&f->kv.items[i], a->full);
     if (a->tensors) print_tensors(f);
 }

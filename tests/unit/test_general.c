@@ -209,7 +209,7 @@ static void test_fixture_default_filenames(void **state) {
             h2g_general g;
             h2g_error err;
             assert_int_equal(h2g_general_derive(&g, &co, &p, &err), 0);
-            char *name = h2g_default_filename(&g, mmproj ? "mmproj" : "model", t);
+            char *name = h2g_default_filename(&g, mmproj ? "mmproj" : "model", h2g_outtype_upper_name(t));
             if (strcmp(name, e->valuestring))
                 fail_msg("%s %s: %s, expected %s", fixtures[i], e->string, name, e->valuestring);
             free(name);
@@ -539,18 +539,18 @@ static void test_default_filename_forms(void **state) {
     g.size_label = "8x7B";
     g.finetune = " Chat v2 ";
     g.version = "a/b";
-    char *s = h2g_default_filename(&g, "model", H2G_OUT_Q8_0);
+    char *s = h2g_default_filename(&g, "model", h2g_outtype_upper_name(H2G_OUT_Q8_0));
     assert_string_equal(s, "My-Model-One-8x7B-Chat-v2-a/b-Q8_0.gguf");
     free(s);
-    s = h2g_default_filename(&g, "mmproj", H2G_OUT_BF16);
+    s = h2g_default_filename(&g, "mmproj", h2g_outtype_upper_name(H2G_OUT_BF16));
     assert_string_equal(s, "mmproj-My-Model-One-Chat-v2-a/b-BF16.gguf");
     free(s);
     g.basename = "Base";
-    s = h2g_default_filename(&g, "vocab", H2G_OUT_F16);
+    s = h2g_default_filename(&g, "vocab", h2g_outtype_upper_name(H2G_OUT_F16));
     assert_string_equal(s, "Base-Chat-v2-a/b-vocab.gguf");
     free(s);
     h2g_general none = {0};
-    s = h2g_default_filename(&none, "model", H2G_OUT_F32);
+    s = h2g_default_filename(&none, "model", h2g_outtype_upper_name(H2G_OUT_F32));
     assert_string_equal(s, "ggml-model-F32.gguf");
     free(s);
 }
