@@ -368,6 +368,7 @@ static int check_layout(cursor *c, h2g_gguf_file *f) {
 
 /* Reads and checks magic and version. */
 static int read_magic_version(cursor *c, h2g_gguf_file *f) {
+    if (c->size == 0) return h2g_fail(c->err, "empty file (0 bytes), not a GGUF file");
     if (need(c, 4, "magic") != 0) return -1;
     if (memcmp(c->p, H2G_GGUF_MAGIC, 4) != 0)
         return h2g_fail(c->err, "not a GGUF file: bad magic %02x %02x %02x %02x (expected "

@@ -141,7 +141,7 @@ tok-merges-missing     | v2 | sed -i 's/"merges": \[/"merges_": [/' tokenizer.js
 tokc-not-json          | v2 | printf '{"add_bos_token": tru' > tokenizer_config.json                  | tokenizer_config.json: not valid JSON
 gen-not-json           | v2 | printf '{"temperature": }' > generation_config.json                     | generation_config.json: not valid JSON
 proc-not-object        | ocr | printf '[1]' > processor_config.json                                   | processor_config.json: must be a JSON object
-gguf-empty-file        | gguf | : > "$g"                                                              | bad.gguf: magic at byte 0 runs past the end of the file (0 bytes)
+gguf-empty-file        | gguf | : > "$g"                                                              | bad.gguf: empty file (0 bytes), not a GGUF file
 gguf-bad-magic         | gguf | good_gguf "$g" && poke "$g" 0 printf GGUX | bad.gguf: not a GGUF file: bad magic 47 47 55 58
 gguf-version-2         | gguf | good_gguf "$g" && poke "$g" 4 u32le 2 | bad.gguf: GGUF version 2 is not supported
 gguf-version-4         | gguf | good_gguf "$g" && poke "$g" 4 u32le 4 | bad.gguf: GGUF version 4 is not supported

@@ -276,7 +276,7 @@ static const corruption corruptions[] = {
     {"nested array", nested_array, "key 'test.ints': nested arrays are not supported"},
     {"unknown element type", unknown_elem_type, "unknown array element type 77"},
     {"BOOL 2", bool_2, "BOOL value 2"},
-    {"empty file", empty_file, "magic at byte 0 runs past the end"},
+    {"empty file", empty_file, "empty file (0 bytes), not a GGUF file"},
     {"NUL in a tensor name", nul_in_name, "name contains a NUL byte"},
 };
 
