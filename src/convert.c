@@ -82,6 +82,11 @@ static int plan_ollama(const h2g_checkout *co, const h2g_arch *a, const h2g_conv
         h2g_plan_free(&plans[0]);
         return -1;
     }
+    /* Ollama's writer stops at the last tensor's last byte: no padding after it. */
+    if (plans[0].n_tensors > 0) {
+        const h2g_tensor_info *last = &plans[0].tensors[plans[0].n_tensors - 1].info;
+        plans[0].data_size = last->offset + last->nbytes;
+    }
     *n_plans = 1;
     return 0;
 }

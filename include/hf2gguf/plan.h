@@ -74,7 +74,7 @@ typedef struct h2g_plan {
     char *default_name; /* file name when the user names none, or NULL: derived
                          * from the general.* keys by the caller */
     uint64_t data_offset; /* header size = where tensor data starts */
-    uint64_t data_size;   /* padded data section */
+    uint64_t data_size;   /* data section, padded (Ollama's layout: not after the last tensor) */
 } h2g_plan;
 
 void h2g_plan_free(h2g_plan *p);
