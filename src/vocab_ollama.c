@@ -78,7 +78,8 @@ static int collect_tokens(vocab *v, const cJSON *tok, h2g_error *err) {
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(tok, "model");
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(model, "vocab");
     const cJSON *added = cJSON_GetObjectItemCaseSensitive(tok, "added_tokens");
-    if (!cJSON_IsObject(map)) return h2g_fail(err, "tokenizer.json: 'model.vocab' must be an object");
+    if (!cJSON_IsObject(map))
+        return h2g_fail(err, "tokenizer.json: 'model.vocab' must be an object");
     if (added && !cJSON_IsNull(added) && !cJSON_IsArray(added))
         return h2g_fail(err, "tokenizer.json: 'added_tokens' must be a list");
     size_t limit = (size_t)cJSON_GetArraySize(map) + (size_t)cJSON_GetArraySize(added);
@@ -149,7 +150,8 @@ static int add_tokens(h2g_kv_list *kv, const vocab *v, h2g_error *err) {
         rc = h2g_kv_set_str_array_owned(kv, "tokenizer.ggml.tokens", texts, total, err);
         texts = NULL;
     }
-    if (rc == 0) rc = h2g_kv_set_array(kv, "tokenizer.ggml.scores", H2G_VT_FLOAT32, scores, total, err);
+    if (rc == 0)
+        rc = h2g_kv_set_array(kv, "tokenizer.ggml.scores", H2G_VT_FLOAT32, scores, total, err);
     if (rc == 0)
         rc = h2g_kv_set_array(kv, "tokenizer.ggml.token_type", H2G_VT_INT32, types, total, err);
     for (size_t i = 0; texts && i < total; i++) free(texts[i].data);

@@ -269,81 +269,77 @@ static int plan_tensors(planner *m, h2g_plan *p, h2g_error *err) {
  * Keys
  * ------------------------------------------------------------------------- */
 
-/* The object holding the last part of a '/' path, or NULL when a part on
- * the way is absent (the value is then Go's zero). *leaf is that last part,
- * `where` names the object for messages ("config.json: rope_scaling"). */
-static int cfg_parent(const cJSON *root, const char *path, const cJSON **parent, char *leaf,
-                      size_t leaf_size, char *where, size_t where_size, h2g_error *err) {
+/* Where a '/' path of config.json leads: the object holding its last part
+ * (NULL when a part on the way is absent: the value is then Go's zero), the
+ * last part, and a name for messages ("config.json: rope_scaling"). */
+typedef struct cfg_ref {
+    const cJSON *obj;
+    char leaf[128];
+    char where[256];
+} cfg_ref;
+
+static int cfg_find(const cJSON *root, const char *path, cfg_ref *r, h2g_error *err) {
     const cJSON *obj = root;
-    snprintf(where, where_size, "config.json");
+    snprintf(r->where, sizeof r->where, "config.json");
     const char *p = path;
     for (const char *slash; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
         char part[128];
         snprintf(part, sizeof part, "%.*s", (int)(slash - p), p);
         const cJSON *next = obj ? cJSON_GetObjectItemCaseSensitive(obj, part) : NULL;
-        size_t w = strlen(where);
-        snprintf(where + w, where_size - w, "%s%s", w > 11 ? "." : ": ", part);
+        size_t w = strlen(r->where);
+        snprintf(r->where + w, sizeof r->where - w, "%s%s", w > 11 ? "." : ": ", part);
         if (next && !cJSON_IsNull(next) && !cJSON_IsObject(next))
-            return h2g_fail(err, "%s must be an object", where);
+            return h2g_fail(err, "%s must be an object", r->where);
         obj = next && cJSON_IsObject(next) ? next : NULL;
     }
-    snprintf(leaf, leaf_size, "%s", p);
-    *parent = obj;
+    snprintf(r->leaf, sizeof r->leaf, "%s", p);
+    r->obj = obj;
     return 0;
 }
 
+/* Typed reads of a path; absent values are Go's zero values. */
 static int read_u32(const cJSON *root, const char *path, uint32_t *v, h2g_error *err) {
-    const cJSON *obj;
-    char leaf[128], where[256];
+    cfg_ref r;
     bool has;
     *v = 0;
-    if (cfg_parent(root, path, &obj, leaf, sizeof leaf, where, sizeof where, err) != 0)
-        return -1;
-    return h2g_json_u32_opt(obj, where, leaf, v, &has, err);
+    return cfg_find(root, path, &r, err) ? -1
+                                         : h2g_json_u32_opt(r.obj, r.where, r.leaf, v, &has, err);
 }
 
 static int read_f32(const cJSON *root, const char *path, float *v, h2g_error *err) {
-    const cJSON *obj;
-    char leaf[128], where[256];
+    cfg_ref r;
     bool has;
     double d = 0;
-    if (cfg_parent(root, path, &obj, leaf, sizeof leaf, where, sizeof where, err) != 0 ||
-        h2g_json_f64_opt(obj, where, leaf, &d, &has, err) != 0)
+    if (cfg_find(root, path, &r, err) || h2g_json_f64_opt(r.obj, r.where, r.leaf, &d, &has, err))
         return -1;
     *v = (float)d;
     return 0;
 }
 
 static int read_str(const cJSON *root, const char *path, const char **v, h2g_error *err) {
-    const cJSON *obj;
-    char leaf[128], where[256];
+    cfg_ref r;
     bool has;
     *v = "";
-    if (cfg_parent(root, path, &obj, leaf, sizeof leaf, where, sizeof where, err) != 0)
-        return -1;
-    return h2g_json_str_opt(obj, where, leaf, v, &has, err);
+    return cfg_find(root, path, &r, err) ? -1
+                                         : h2g_json_str_opt(r.obj, r.where, r.leaf, v, &has, err);
 }
 
 static int read_bool(const cJSON *root, const char *path, bool *v, h2g_error *err) {
-    const cJSON *obj;
-    char leaf[128], where[256];
+    cfg_ref r;
     bool has;
     *v = false;
-    if (cfg_parent(root, path, &obj, leaf, sizeof leaf, where, sizeof where, err) != 0)
-        return -1;
-    return h2g_json_bool_opt(obj, where, leaf, v, &has, err);
+    return cfg_find(root, path, &r, err) ? -1
+                                         : h2g_json_bool_opt(r.obj, r.where, r.leaf, v, &has, err);
 }
 
 /* A list of whole numbers as ARRAY INT32 (empty when absent). */
 static int set_i32_list(h2g_kv_list *kv, const char *key, const cJSON *root, const char *path,
                         h2g_error *err) {
-    const cJSON *obj;
-    char leaf[128], where[256];
-    if (cfg_parent(root, path, &obj, leaf, sizeof leaf, where, sizeof where, err) != 0)
-        return -1;
-    const cJSON *list = obj ? cJSON_GetObjectItemCaseSensitive(obj, leaf) : NULL;
+    cfg_ref r;
+    if (cfg_find(root, path, &r, err) != 0) return -1;
+    const cJSON *list = r.obj ? cJSON_GetObjectItemCaseSensitive(r.obj, r.leaf) : NULL;
     if (list && !cJSON_IsNull(list) && !cJSON_IsArray(list))
-        return h2g_fail(err, "%s: '%s' must be a list of whole numbers", where, leaf);
+        return h2g_fail(err, "%s: '%s' must be a list of whole numbers", r.where, r.leaf);
     int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
     int32_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
     if (!v) return h2g_fail(err, "out of memory");
@@ -353,7 +349,7 @@ static int set_i32_list(h2g_kv_list *kv, const char *key, const cJSON *root, con
         if (d != (double)(int32_t)d) {
             free(v);
             return h2g_fail(err, "%s: '%s' must be a list of whole numbers (entry %d is not)",
-                            where, leaf, i);
+                            r.where, r.leaf, i);
         }
         v[i] = (int32_t)d;
     }
