@@ -59,6 +59,8 @@ cJSON *h2g_report_plan_json(const h2g_plan *p, const char *path, bool with_tenso
     cJSON_AddStringToObject(o, "role", p->role);
     cJSON_AddStringToObject(o, "path", path);
     cJSON_AddStringToObject(o, "architecture", plan_arch(p));
+    const char *layout = h2g_gguf_which_layout(&p->kv);
+    cJSON_AddStringToObject(o, "layout", layout ? layout : "llama.cpp");
     cJSON_AddStringToObject(o, "outtype", h2g_outtype_name(p->outtype));
     cJSON_AddNumberToObject(o, "file_type", h2g_outtype_file_type(p->outtype));
     cJSON_AddNumberToObject(o, "n_kv", (double)p->kv.n);

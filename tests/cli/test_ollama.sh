@@ -37,6 +37,10 @@ case "$dry" in
   *) fail "--dry-run --json does not list attn_kv_b: $dry" ;;
 esac
 [ ! -e "$WORK/dry.gguf" ] && pass || fail "--dry-run wrote a file"
+case "$dry" in
+  *'"layout":'*'"ollama"'*) pass ;;
+  *) fail "--dry-run --json does not say layout ollama" ;;
+esac
 
 # Usage errors: exit 2, nothing written.
 usage() {
