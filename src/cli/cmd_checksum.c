@@ -43,27 +43,9 @@ static const char usage[] =
  * Arguments
  * ------------------------------------------------------------------------- */
 
-/* Sets *path from argv; returns -1 to go on, else the exit status to return
- * (0 after --help). */
+/* Sets *path from argv; returns -1 to go on, else the exit status to return. */
 static int parse_args(int argc, char **argv, const char **path) {
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (!options_done && s[0] == '-' && s[1] != '\0') {
-            if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-                fputs(usage, stdout);
-                return H2G_EXIT_OK;
-            }
-            if (strcmp(s, "--")) return h2g_usage_error("checksum", "unknown option '%s'", s);
-            options_done = true;
-        } else if (*path) {
-            return h2g_usage_error("checksum", "more than one file given ('%s')", s);
-        } else {
-            *path = s;
-        }
-    }
-    if (!*path) return h2g_usage_error("checksum", "%s", "no GGUF file given");
-    return -1;
+    return h2g_parse_file_args("checksum", usage, argc, argv, NULL, path);
 }
 
 /* ---------------------------------------------------------------------------

@@ -43,28 +43,10 @@ typedef struct args {
  * Arguments
  * ------------------------------------------------------------------------- */
 
-/* Fills a from argv; returns -1 to go on, else the exit status to return
- * (0 after --help). */
+/* Fills a from argv; returns -1 to go on, else the exit status to return. */
 static int parse_args(int argc, char **argv, args *a) {
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (!options_done && s[0] == '-' && s[1] != '\0') {
-            if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-                fputs(usage, stdout);
-                return H2G_EXIT_OK;
-            }
-            if (!strcmp(s, "--json")) a->json = true;
-            else if (!strcmp(s, "--")) options_done = true;
-            else return h2g_usage_error("verify", "unknown option '%s'", s);
-        } else if (a->path) {
-            return h2g_usage_error("verify", "more than one file given ('%s')", s);
-        } else {
-            a->path = s;
-        }
-    }
-    if (!a->path) return h2g_usage_error("verify", "%s", "no GGUF file given");
-    return -1;
+    const h2g_flag flags[] = {{"--json", &a->json}, {NULL, NULL}};
+    return h2g_parse_file_args("verify", usage, argc, argv, flags, &a->path);
 }
 
 /* ---------------------------------------------------------------------------

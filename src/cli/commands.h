@@ -16,6 +16,21 @@ int h2g_usage_error(const char *cmd, const char *fmt, ...)
 #endif
     ;
 
+#include <stdbool.h>
+
+/* An on/off option of a one-file command ("--json"), and where it goes. */
+typedef struct h2g_flag {
+    const char *name;
+    bool *set;
+} h2g_flag;
+
+/* Parses "CMD [flags] FILE" for the one-file commands (inspect, verify,
+ * checksum): flags from the NULL-terminated list, --help (prints usage),
+ * "--" ending the options. Returns -1 to go on, else the exit status to
+ * return (0 after --help, 2 for a usage error). */
+int h2g_parse_file_args(const char *cmd, const char *usage, int argc, char **argv,
+                        const h2g_flag *flags, const char **path);
+
 int h2g_cmd_convert(int argc, char **argv);
 int h2g_cmd_inspect(int argc, char **argv);
 int h2g_cmd_verify(int argc, char **argv);
