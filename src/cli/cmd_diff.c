@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/text.h"
 #include "hf2gguf/diff.h"
 #include "hf2gguf/gguf_json.h"
 #include "hf2gguf/gguf_set.h"
@@ -130,27 +131,8 @@ static h2g_kv element_kv(const h2g_kv *arr, uint64_t i) {
  * Text output
  * ------------------------------------------------------------------------- */
 
-/* Prints len bytes as a double-quoted string with C escapes, cut at
- * TEXT_STRING_MAX bytes (on a UTF-8 boundary). */
-static void print_str(const h2g_str *s) {
-    uint64_t shown = s->len;
-    if (shown > TEXT_STRING_MAX) {
-        shown = TEXT_STRING_MAX;
-        while (shown > 0 && ((unsigned char)s->data[shown] & 0xc0) == 0x80) shown--;
-    }
-    putchar('"');
-    for (uint64_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)s->data[i];
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\n') fputs("\\n", stdout);
-        else if (c == '\t') fputs("\\t", stdout);
-        else if (c == '\r') fputs("\\r", stdout);
-        else if (c < 0x20 || c == 0x7f) printf("\\x%02x", c);
-        else putchar(c);
-    }
-    putchar('"');
-    if (shown < s->len) printf("… (%llu bytes)", (unsigned long long)s->len);
-}
+/* Prints a string value, quoted, cut at TEXT_STRING_MAX bytes. */
+static void print_str(const h2g_str *s) { h2g_print_quoted(s->data, s->len, TEXT_STRING_MAX); }
 
 /* Prints a scalar or string KV's value; arrays as "[N × TYPE]". */
 static void print_value(const h2g_kv *kv) {

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/text.h"
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/gguf_json.h"
 
@@ -56,26 +57,9 @@ static int parse_args(int argc, char **argv, args *a) {
  * Values as text
  * ------------------------------------------------------------------------- */
 
-/* Prints len bytes as a double-quoted string with C escapes, cut at
- * TEXT_STRING_MAX bytes (on a UTF-8 boundary) unless full. */
+/* Prints a string, quoted, cut at TEXT_STRING_MAX bytes unless full. */
 static void print_str(const char *s, uint64_t len, bool full) {
-    uint64_t shown = len;
-    if (!full && len > TEXT_STRING_MAX) {
-        shown = TEXT_STRING_MAX;
-        while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80) shown--;
-    }
-    putchar('"');
-    for (uint64_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\n') fputs("\\n", stdout);
-        else if (c == '\t') fputs("\\t", stdout);
-        else if (c == '\r') fputs("\\r", stdout);
-        else if (c < 0x20 || c == 0x7f) printf("\\x%02x", c);
-        else putchar(c);
-    }
-    putchar('"');
-    if (shown < len) printf("… (%llu bytes)", (unsigned long long)len);
+    h2g_print_quoted(s, len, full ? 0 : TEXT_STRING_MAX);
 }
 
 /* Prints a scalar of `type` whose little-endian bits are in raw. */
