@@ -23,12 +23,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkout_archive.h"
 #include "hparams.h"
 #include "model_card.h"
 #include "util.h"
 
 #define INDEX_FILE "model.safetensors.index.json"
-#define README_MAX_BYTES (16u * 1024u * 1024u)
 
 /* ---------------------------------------------------------------------------
  * Small files
@@ -41,8 +41,20 @@ static size_t line_of(const char *text, size_t at) {
     return line;
 }
 
-/* Reads and parses a JSON file; see checkout.h. Parse errors name the file
- * with the line and byte where cJSON gave up. */
+/* Parses text (len bytes) as JSON; errors name the file (display) with the
+ * line and byte where cJSON gave up. */
+static int parse_json(const char *text, size_t len, const char *display, cJSON **out,
+                      h2g_error *err) {
+    const char *stop = NULL;
+    *out = cJSON_ParseWithLengthOpts(text, len, &stop, false);
+    if (*out) return 0;
+    size_t at = stop ? (size_t)(stop - text) : 0;
+    if (at > len) at = len;
+    return h2g_fail(err, "%s: not valid JSON (line %zu, near byte %zu)", display,
+                    line_of(text, at), at);
+}
+
+/* Reads and parses a JSON file; see checkout.h. */
 int h2g_read_json_file(const char *path, const char *display, bool optional, cJSON **out,
                        h2g_error *err) {
     char *text;
@@ -50,38 +62,51 @@ int h2g_read_json_file(const char *path, const char *display, bool optional, cJS
     *out = NULL;
     int rc = h2g_read_small_file(path, display, H2G_JSON_MAX_BYTES, optional, &text, &len, err);
     if (rc != 0) return rc > 0 ? 0 : -1;
-    const char *stop = NULL;
-    *out = cJSON_ParseWithLengthOpts(text, len, &stop, false);
-    if (!*out) {
-        size_t at = stop ? (size_t)(stop - text) : 0;
-        if (at > len) at = len;
-        rc = h2g_fail(err, "%s: not valid JSON (line %zu, near byte %zu)", display,
-                      line_of(text, at), at);
-    }
+    rc = parse_json(text, len, display, out, err);
     free(text);
     return rc;
 }
 
-/* Reads dir/name as JSON into *out (NULL when absent and optional). The
- * bare file name is used in messages. */
-static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
-                     h2g_error *err) {
-    char *path = h2g_path_join(co->dir, name);
-    if (!path) return h2g_fail(err, "%s: out of memory", name);
-    int rc = h2g_read_json_file(path, name, true, out, err);
-    free(path);
-    if (rc == 0 && !*out && !optional) return h2g_fail(err, "%s: not found in %s", name, co->dir);
-    return rc;
-}
-
-/* Reads the optional text file dir/name into *out (NULL when absent). */
-static int read_text(const h2g_checkout *co, const char *name, size_t max, char **out,
-                     size_t *len, h2g_error *err) {
+/* See checkout.h. The bare file name is used in messages. */
+int h2g_checkout_read_file(const h2g_checkout *co, const char *name, size_t max, char **out,
+                           size_t *len, h2g_error *err) {
+    if (co->archive) return h2g_archive_read_small(co->archive, name, max, true, out, len, err);
+    *out = NULL;
+    if (!co->dir) return 1;
     char *path = h2g_path_join(co->dir, name);
     if (!path) return h2g_fail(err, "%s: out of memory", name);
     int rc = h2g_read_small_file(path, name, max, true, out, len, err);
     free(path);
-    return rc < 0 ? -1 : 0;
+    return rc;
+}
+
+/* Reads the checkout's file `name` as JSON into *out (NULL when absent and
+ * optional). */
+static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
+                     h2g_error *err);
+
+int h2g_checkout_read_json(const h2g_checkout *co, const char *name, cJSON **out,
+                           h2g_error *err) {
+    return read_json(co, name, true, out, err);
+}
+
+static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
+                     h2g_error *err) {
+    char *text;
+    size_t len;
+    *out = NULL;
+    int rc = h2g_checkout_read_file(co, name, H2G_JSON_MAX_BYTES, &text, &len, err);
+    if (rc < 0) return -1;
+    if (rc > 0) return optional ? 0 : h2g_fail(err, "%s: not found in %s", name, co->dir);
+    rc = parse_json(text, len, name, out, err);
+    free(text);
+    return rc;
+}
+
+/* Reads the optional text file `name` into *out (NULL when absent). */
+static int read_text(const h2g_checkout *co, const char *name, size_t max, char **out,
+                     size_t *len, h2g_error *err) {
+    return h2g_checkout_read_file(co, name, max, out, len, err) < 0 ? -1 : 0;
 }
 
 /* Lifts a nested "image_processor" / "media_proc_cfg" object of a processor
@@ -134,7 +159,7 @@ static int read_processor_config(h2g_checkout *co, h2g_error *err) {
 static int read_model_card(h2g_checkout *co, h2g_error *err) {
     char *text;
     size_t len;
-    if (read_text(co, "README.md", README_MAX_BYTES, &text, &len, err) != 0) return -1;
+    if (read_text(co, "README.md", H2G_README_MAX_BYTES, &text, &len, err) != 0) return -1;
     if (!text) return 0;
     int rc = h2g_model_card_parse(text, len, &co->model_card, err);
     free(text);
@@ -220,6 +245,12 @@ static int index_file_names(const cJSON *map, const char ***names, size_t *n,
 static int check_shards_exist(const h2g_checkout *co, h2g_error *err) {
     for (size_t i = 0; i < co->n_shards; i++) {
         struct stat st;
+        if (co->archive) {
+            if (!h2g_archive_member_find(co->archive, co->shards[i].file_name))
+                return h2g_fail(err, INDEX_FILE ": shard '%s' named in weight_map is not in %s",
+                                co->shards[i].file_name, co->dir);
+            continue;
+        }
         if (stat(co->shards[i].path, &st) != 0)
             return h2g_fail(err, INDEX_FILE ": shard '%s' named in weight_map does not exist",
                             co->shards[i].file_name);
@@ -253,24 +284,40 @@ static bool is_listed_shard(const char *name) {
     return h2g_str_starts_with(name, "model") && h2g_str_ends_with(name, ".safetensors");
 }
 
-/* Without an index: every model*.safetensors entry in the directory, sorted. */
-static int shards_from_listing(h2g_checkout *co, h2g_error *err) {
+/* Adds a copy of name to names[n] when it is a listed shard. */
+static int add_listed(const char *name, char ***names, size_t *n, size_t *cap, h2g_error *err) {
+    if (!is_listed_shard(name) || strchr(name, '/')) return 0;
+    char *copy = h2g_strdup(name);
+    if (!copy || h2g_grow((void **)names, cap, *n + 1, sizeof **names) != 0) {
+        free(copy);
+        return h2g_fail(err, "out of memory");
+    }
+    (*names)[(*n)++] = copy;
+    return 0;
+}
+
+/* The listed shards of the archive's files or of the directory's entries. */
+static int list_shards(const h2g_checkout *co, char ***names, size_t *n, h2g_error *err) {
+    size_t cap = 0;
+    int rc = 0;
+    if (co->archive) {
+        for (size_t i = 0; i < co->archive->n_members && rc == 0; i++)
+            rc = add_listed(co->archive->members[i].name, names, n, &cap, err);
+        return rc;
+    }
     DIR *d = opendir(co->dir);
     if (!d) return h2g_fail(err, "%s: cannot list the directory: %s", co->dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
-        if (!is_listed_shard(e->d_name)) continue;
-        char *copy = h2g_strdup(e->d_name);
-        if (!copy || h2g_grow((void **)&names, &cap, n + 1, sizeof *names) != 0) {
-            free(copy);
-            rc = h2g_fail(err, "out of memory");
-        } else {
-            names[n++] = copy;
-        }
-    }
+    for (struct dirent *e; rc == 0 && (e = readdir(d));)
+        rc = add_listed(e->d_name, names, n, &cap, err);
     closedir(d);
+    return rc;
+}
+
+/* Without an index: every model*.safetensors entry in the directory, sorted. */
+static int shards_from_listing(h2g_checkout *co, h2g_error *err) {
+    char **names = NULL;
+    size_t n = 0;
+    int rc = list_shards(co, &names, &n, err);
     if (rc == 0 && n == 0) rc = h2g_fail(err, "no model*.safetensors files in %s", co->dir);
     if (rc == 0) {
         qsort(names, n, sizeof *names, cmp_str_ptr);
@@ -288,7 +335,9 @@ static int shards_from_listing(h2g_checkout *co, h2g_error *err) {
 /* Opens and maps shard number `index` and parses its header into h. The
  * parser is given at most 8 + H2G_ST_MAX_HEADER bytes; it checks every
  * tensor's range against the file size. */
-static int open_shard(h2g_shard *s, uint32_t index, h2g_st_header *h, h2g_error *err) {
+static int open_shard(h2g_checkout *co, h2g_shard *s, uint32_t index, h2g_st_header *h,
+                      h2g_error *err) {
+    if (co->archive) return h2g_archive_open_shard(co, s, index, h, err);
     s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) return h2g_fail(err, "%s: cannot open: %s", s->file_name, strerror(errno));
     struct stat st;
@@ -335,7 +384,7 @@ static int open_shards(h2g_checkout *co, h2g_error *err) {
     for (size_t i = 0; i < co->n_shards; i++) {
         h2g_st_header h;
         memset(&h, 0, sizeof h); /* open_shard may fail before parsing into h */
-        int rc = open_shard(&co->shards[i], (uint32_t)i, &h, err);
+        int rc = open_shard(co, &co->shards[i], (uint32_t)i, &h, err);
         if (rc == 0) rc = append_tensors(co, i, &cap, &h, err);
         h2g_st_header_free(&h);
         if (rc != 0) return -1;
@@ -437,6 +486,7 @@ static int index_shards(h2g_checkout *co, h2g_error *err) {
     if (read_json(co, INDEX_FILE, true, &index, err) != 0) return -1;
     int rc = index ? shards_from_index(co, index, err) : shards_from_listing(co, err);
     if (rc == 0) rc = open_shards(co, err);
+    if (rc == 0 && co->archive) rc = h2g_archive_attach_held(co, err);
     if (rc == 0) rc = build_name_index(co, err);
     if (rc == 0) rc = check_unique_names(co, err);
     if (rc == 0 && index) rc = check_against_index(co, index, err);
@@ -479,13 +529,21 @@ static char *dir_name_of(const char *dir) {
 int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
     memset(co, 0, sizeof *co);
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return h2g_fail(err, "%s: not a directory (expected a model checkout)", dir);
-    co->dir = h2g_strdup(dir);
-    co->dir_name = dir_name_of(dir);
-    if (!co->dir || !co->dir_name) {
-        h2g_checkout_close(co);
-        return h2g_fail(err, "out of memory");
+    bool is_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!is_dir && !(stat(dir, &st) == 0 && S_ISREG(st.st_mode)))
+        return h2g_fail(err, "%s: not a directory or an archive (expected a model checkout)", dir);
+    if (!is_dir) {
+        if (h2g_checkout_archive_open(co, dir, err) != 0) {
+            h2g_checkout_close(co);
+            return -1;
+        }
+    } else {
+        co->dir = h2g_strdup(dir);
+        co->dir_name = dir_name_of(dir);
+        if (!co->dir || !co->dir_name) {
+            h2g_checkout_close(co);
+            return h2g_fail(err, "out of memory");
+        }
     }
     if (read_small_files(co, err) != 0 || index_shards(co, err) != 0) {
         h2g_checkout_close(co);
@@ -496,13 +554,18 @@ int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
 
 /* Unmaps and closes the shards and frees everything; co is left empty. */
 void h2g_checkout_close(h2g_checkout *co) {
+    h2g_checkout_stage_end(co);
     for (size_t i = 0; i < co->n_shards; i++) {
         h2g_shard *s = &co->shards[i];
-        if (s->map) munmap((void *)s->map, (size_t)s->size);
-        if (s->fd >= 0) close(s->fd);
+        if (!co->archive) { /* an archive's shards share its mapping and fd */
+            if (s->map) munmap((void *)s->map, (size_t)s->size);
+            if (s->fd >= 0) close(s->fd);
+        }
         free(s->file_name);
         free(s->path);
     }
+    h2g_checkout_archive_free(co->archive);
+    free(co->held);
     free(co->shards);
     for (size_t i = 0; i < co->n_tensors; i++) free(co->tensors[i].name);
     free(co->tensors); /* and the name index after them */
@@ -516,6 +579,46 @@ void h2g_checkout_close(h2g_checkout *co) {
     free(co->dir);
     free(co->dir_name);
     memset(co, 0, sizeof *co);
+}
+
+/* Adds a copy of name to the NULL-terminated list *names (*n entries). */
+static bool add_name(char ***names, size_t *n, size_t *cap, const char *name) {
+    char *copy = h2g_strdup(name);
+    if (!copy || h2g_grow((void **)names, cap, *n + 2, sizeof **names) != 0) {
+        free(copy);
+        return false;
+    }
+    (*names)[(*n)++] = copy;
+    (*names)[*n] = NULL;
+    return true;
+}
+
+/* True for a file name `folder/<base>` listed by h2g_checkout_list. */
+static bool listed_in(const char *base, const char *suffix) {
+    return base[0] != '.' && !strchr(base, '/') && h2g_str_ends_with(base, suffix);
+}
+
+char **h2g_checkout_list(const h2g_checkout *co, const char *folder, const char *suffix,
+                         size_t *n) {
+    char **names = NULL;
+    size_t cap = 0, len = strlen(folder);
+    *n = 0;
+    if (co->archive) {
+        for (size_t i = 0; i < co->archive->n_members; i++) {
+            const char *m = co->archive->members[i].name;
+            if (!strncmp(m, folder, len) && m[len] == '/' && listed_in(m + len + 1, suffix))
+                add_name(&names, n, &cap, m + len + 1);
+        }
+    } else if (co->dir) {
+        char *path = h2g_path_join(co->dir, folder);
+        DIR *d = path ? opendir(path) : NULL;
+        free(path);
+        for (struct dirent *e; d && (e = readdir(d));)
+            if (listed_in(e->d_name, suffix)) add_name(&names, n, &cap, e->d_name);
+        if (d) closedir(d);
+    }
+    if (names) qsort(names, *n, sizeof *names, cmp_str_ptr);
+    return names;
 }
 
 /* Binary search of the name index: O(log n) whatever the shard count. */
@@ -538,5 +641,25 @@ long h2g_checkout_find(const h2g_checkout *co, const char *name) {
 /* t's bytes inside its shard's mapping (the range was checked when the
  * header was parsed). */
 const uint8_t *h2g_checkout_data(const h2g_checkout *co, const h2g_st_tensor *t) {
-    return co->shards[t->shard].map + t->offset;
+    if (co->held && co->held[t - co->tensors]) return co->held[t - co->tensors];
+    const h2g_shard *s = &co->shards[t->shard];
+    return s->map ? s->map + t->offset : NULL;
+}
+
+int h2g_checkout_check_unchanged(const h2g_checkout *co, h2g_error *err) {
+    struct stat st;
+    if (co->archive) {
+        const struct h2g_archive *a = co->archive;
+        if (fstat(a->fd, &st) != 0 || (uint64_t)st.st_size != a->size)
+            return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
+                                 "when indexed)", a->path, (unsigned long long)a->size);
+        return 0;
+    }
+    for (size_t i = 0; i < co->n_shards; i++) {
+        if (fstat(co->shards[i].fd, &st) != 0 || (uint64_t)st.st_size != co->shards[i].size)
+            return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
+                                 "when indexed)", co->shards[i].file_name,
+                            (unsigned long long)co->shards[i].size);
+    }
+    return 0;
 }

@@ -176,15 +176,27 @@ static void output_discard(output *o) {
 /* ---------------------------------------------------------------------------
  * The work queue: a cursor over (output, tensor, chunk), advanced under a
  * lock, so no list of chunks is ever built.
+ *
+ * A checkout with streamed shards (a compressed archive) is done in passes:
+ * first every chunk whose source is readable in place, then, for each shard
+ * as it is staged, the chunks that read it. A chunk reads one source tensor
+ * (h2g_chunk_at cuts stacks at their sources' edges) and perhaps its FP8
+ * scales, which are kept in memory, so each chunk belongs to one pass.
  * ------------------------------------------------------------------------- */
+
+#define PASS_ALL (-2)      /* a directory or an archive read in place: one pass */
+#define PASS_IN_PLACE (-1) /* the sources not streamed */
 
 typedef struct exec {
     const h2g_checkout *co;
     output *outs;
     size_t n_outs;
     pthread_mutex_t lock;
+    long pass;           /* PASS_ALL, PASS_IN_PLACE or the staged shard */
     size_t cur_out, cur_tensor;
     uint64_t cur_elem;
+    size_t cur_src;      /* stacks in staged passes: the source at cur_elem */
+    uint64_t src_first;  /* and its first element in the tensor */
     bool failed;
     h2g_error err;
     uint64_t bytes_read, bytes_done, bytes_total;
@@ -197,6 +209,37 @@ typedef struct job {
     h2g_chunk chunk;
     output *out;
 } job;
+
+/* True when source src is read in the current pass. */
+static bool in_pass(const exec *x, const h2g_source *src) {
+    const h2g_shard *s = &x->co->shards[src->tensor->shard];
+    return x->pass == PASS_IN_PLACE ? !s->streamed : (long)src->tensor->shard == x->pass;
+}
+
+/* In a pass over part of the sources, moves cur_elem past the elements of
+ * tensor t made from sources of other passes. */
+static void skip_other_passes(exec *x, const h2g_plan_tensor *t) {
+    if (x->pass == PASS_ALL) return;
+    if (t->transform != H2G_XF_STACK) { /* one source */
+        if (!in_pass(x, &t->src[0])) x->cur_elem = UINT64_MAX;
+        return;
+    }
+    for (; x->cur_src < t->n_src; x->cur_src++) {
+        uint64_t end = x->src_first + t->src[x->cur_src].tensor->n_elements;
+        if (x->cur_elem < end && in_pass(x, &t->src[x->cur_src])) return;
+        if (x->cur_elem < end) x->cur_elem = end;
+        x->src_first = end;
+    }
+}
+
+/* Moves the cursor to the start of the next tensor. */
+static void next_tensor(exec *x) {
+    x->cur_tensor++;
+    if (x->pass == PASS_ALL) x->tensors_done++;
+    x->cur_elem = 0;
+    x->cur_src = 0;
+    x->src_first = 0;
+}
 
 /* Takes the next chunk; false when there is none left (or a worker failed). */
 static bool next_job(exec *x, job *j) {
@@ -211,10 +254,9 @@ static bool next_job(exec *x, job *j) {
         }
         const h2g_plan_tensor *t = &o->plan->tensors[x->cur_tensor];
         j->out = o;
+        skip_other_passes(x, t);
         if (!h2g_chunk_at(t, x->cur_elem, &j->chunk)) { /* past this tensor's end */
-            x->cur_tensor++;
-            x->tensors_done++;
-            x->cur_elem = 0;
+            next_tensor(x);
             continue;
         }
         x->cur_elem += j->chunk.count;
@@ -297,18 +339,6 @@ static void *worker(void *arg) {
  * Entry point
  * ------------------------------------------------------------------------- */
 
-/* A shard whose size is not what was indexed has changed under us. */
-static int check_shards_unchanged(const h2g_checkout *co, h2g_error *err) {
-    for (size_t i = 0; i < co->n_shards; i++) {
-        struct stat st;
-        if (fstat(co->shards[i].fd, &st) != 0 || (uint64_t)st.st_size != co->shards[i].size)
-            return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
-                                 "when indexed)", co->shards[i].file_name,
-                            (unsigned long long)co->shards[i].size);
-    }
-    return 0;
-}
-
 static int thread_count(const h2g_exec_options *o) {
     if (o && o->threads > 0) return o->threads;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -317,6 +347,8 @@ static int thread_count(const h2g_exec_options *o) {
 
 /* Starts the workers and waits for them; the calling thread is one of them. */
 static int run_workers(exec *x, int threads, h2g_error *err) {
+    x->cur_out = x->cur_tensor = x->cur_src = 0;
+    x->cur_elem = x->src_first = 0;
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     if (!tids) return h2g_fail(err, "out of memory");
     int started = 0;
@@ -361,7 +393,41 @@ static void fill_stats(h2g_exec_stats *stats, const exec *x, const h2g_plan *pla
     stats->threads = threads;
 }
 
-int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
+/* The folder the first output is in: staged shards go there, on the disk
+ * that must hold the output anyway. */
+static char *staging_dir(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : h2g_strdup(".");
+}
+
+/* Runs the passes: everything at once, or what is in place and then each
+ * staged shard in turn. */
+static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int threads,
+                      h2g_error *err) {
+    if (!h2g_checkout_stages_shards(co)) {
+        x->pass = PASS_ALL;
+        return run_workers(x, threads, err);
+    }
+    if (!strcmp(first_path, "-"))
+        return h2g_fail(err, "%s: a compressed archive cannot be converted to standard output "
+                             "(its shards are unpacked one at a time and the output is written "
+                             "out of order)", co->dir);
+    char *dir = staging_dir(first_path);
+    if (!dir) return h2g_fail(err, "out of memory");
+    x->pass = PASS_IN_PLACE;
+    int rc = run_workers(x, threads, err);
+    size_t shard;
+    while (rc == 0 && (rc = h2g_checkout_stage_next(co, dir, &shard, err)) == 1) {
+        x->pass = (long)shard;
+        rc = run_workers(x, threads, err);
+    }
+    h2g_checkout_stage_end(co);
+    free(dir);
+    x->tensors_done = x->tensors_total;
+    return rc;
+}
+
+int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
                 const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err) {
     static const h2g_exec_options defaults = {0};
     if (!o) o = &defaults;
@@ -385,8 +451,8 @@ int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *path
     }
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_open(&outs[i], err);
     if (rc == 0) test_interrupt();
-    if (rc == 0) rc = run_workers(&x, threads, err);
-    if (rc == 0) rc = check_shards_unchanged(co, err);
+    if (rc == 0) rc = run_passes(&x, co, n ? paths[0] : "-", threads, err);
+    if (rc == 0) rc = h2g_checkout_check_unchanged(co, err);
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_commit(&outs[i], err);
     for (size_t i = 0; i < n; i++) output_discard(&outs[i]);
     pthread_mutex_destroy(&x.lock);

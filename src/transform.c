@@ -51,6 +51,19 @@ static uint64_t kvb_head_elems(const h2g_plan_tensor *t) {
     return t->info.ne[0] * t->info.ne[1];
 }
 
+/* A stack's chunk ends at the end of the source holding its first element,
+ * so that it reads one source: with a compressed archive, sources are
+ * readable one shard at a time. Sources hold whole rows, so a Q8_0 block is
+ * never cut. */
+static uint64_t source_end(const h2g_plan_tensor *t, uint64_t first, uint64_t end) {
+    uint64_t base = 0;
+    for (size_t s = 0; s < t->n_src; s++) {
+        base += t->src[s].tensor->n_elements;
+        if (first < base) return base < end ? base : end;
+    }
+    return end;
+}
+
 /* Elements per chunk; smaller only in tests (h2g_set_chunk_elems). */
 static uint64_t chunk_elems = H2G_CHUNK_ELEMS;
 
@@ -66,7 +79,9 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
     uint64_t step = chunk_elems;
     if (t->transform == H2G_XF_KV_B_K || t->transform == H2G_XF_KV_B_V)
         step = kvb_head_elems(t);
-    *c = (h2g_chunk){t, first, total - first < step ? total - first : step};
+    uint64_t end = total - first < step ? total : first + step;
+    if (t->transform == H2G_XF_STACK) end = source_end(t, first, end);
+    *c = (h2g_chunk){t, first, end - first};
     return true;
 }
 
@@ -81,7 +96,17 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
 static int read_bytes(const h2g_checkout *co, const h2g_st_tensor *t, uint64_t at, size_t len,
                       uint8_t *buf, h2g_error *err) {
     const h2g_shard *sh = &co->shards[t->shard];
-    uint64_t pos = t->offset + at;
+    if (at > t->nbytes || len > t->nbytes - at)
+        return h2g_fail(err, "tensor '%s': read past its end", t->name);
+    const uint8_t *held = co->held ? co->held[t - co->tensors] : NULL;
+    if (held) { /* a copy kept from a streamed archive */
+        memcpy(buf, held + at, len);
+        return 0;
+    }
+    if (sh->fd < 0)
+        return h2g_fail(err, "%s: tensor '%s' read while its shard is not staged", sh->file_name,
+                        t->name);
+    uint64_t pos = sh->base + t->offset + at;
     while (len > 0) {
         ssize_t r = pread(sh->fd, buf, len, (off_t)pos);
         if (r < 0 && errno == EINTR) continue;

@@ -493,15 +493,12 @@ static int merges_line(char *line, h2g_str **list, size_t *n, size_t *cap, h2g_e
 /* merges.txt, the reference's fallback when tokenizer.json has no merges:
  * a first line starting with '#' is a header; each other line holds one
  * merge. *n is 0 when the file does not exist. */
-static int txt_merges(const char *dir, h2g_str **out, size_t *n, h2g_error *err) {
-    char *path = h2g_path_join(dir, "merges.txt"), *text = NULL;
+static int txt_merges(const h2g_checkout *co, h2g_str **out, size_t *n, h2g_error *err) {
+    char *text = NULL;
     size_t len, cap = 0;
     *out = NULL;
     *n = 0;
-    int rc = path ? h2g_read_small_file(path, "merges.txt", H2G_JSON_MAX_BYTES, true, &text, &len,
-                                        err)
-                  : h2g_fail(err, "out of memory");
-    free(path);
+    int rc = h2g_checkout_read_file(co, "merges.txt", H2G_JSON_MAX_BYTES, &text, &len, err);
     if (rc != 0) return rc < 0 ? -1 : 0;
     char *save = NULL, *line = text;
     char *first_nl = strchr(text, '\n');
@@ -525,7 +522,7 @@ static int add_merges(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) {
     h2g_str *list;
     size_t n;
     if (json_merges(co->tokenizer, &list, &n, err) != 0) return -1;
-    if (n == 0 && co->dir && txt_merges(co->dir, &list, &n, err) != 0) return -1;
+    if (n == 0 && txt_merges(co, &list, &n, err) != 0) return -1;
     if (n == 0) {
         free(list);
         return h2g_fail(err, "tokenizer.json: 'model.merges' is missing or empty and there is "
@@ -941,44 +938,14 @@ static int add_template_list(h2g_kv_list *kv, const cJSON *list, h2g_error *err)
     return main_template ? h2g_kv_set_str(kv, "tokenizer.chat_template", main_template, err) : 0;
 }
 
-/* Orders file names. */
-static int cmp_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted *.jinja names in dir/additional_chat_templates (NULL-terminated,
- * malloc'ed; NULL when the folder is absent). Sorted because the
- * reference's directory order is the file system's. */
-static char **additional_template_files(const char *dir, size_t *n) {
-    char *path = h2g_path_join(dir, "additional_chat_templates");
-    DIR *d = path ? opendir(path) : NULL;
-    char **files = NULL;
-    size_t cap = 0;
-    *n = 0;
-    free(path);
-    if (!d) return NULL;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.' || !h2g_str_ends_with(e->d_name, ".jinja") ||
-            h2g_grow((void **)&files, &cap, *n + 2, sizeof *files) != 0)
-            continue;
-        files[*n] = h2g_strdup(e->d_name);
-        if (files[*n]) (*n)++;
-    }
-    closedir(d);
-    if (files) {
-        qsort(files, *n, sizeof *files, cmp_name);
-        files[*n] = NULL;
-    }
-    return files;
-}
-
 /* Reads one additional template into a {name, template} object of list. */
-static int add_template_file(cJSON *list, const char *dir, const char *file, h2g_error *err) {
-    char *rel = h2g_strfmt("additional_chat_templates/%s", file);
-    char *path = rel ? h2g_path_join(dir, rel) : NULL, *text = NULL;
+static int add_template_file(cJSON *list, const h2g_checkout *co, const char *file,
+                             h2g_error *err) {
+    char *rel = h2g_strfmt("additional_chat_templates/%s", file), *text = NULL;
     size_t len;
-    int rc = path ? h2g_read_small_file(path, rel, H2G_JSON_MAX_BYTES, false, &text, &len, err)
-                  : h2g_fail(err, "out of memory");
+    int rc = rel ? h2g_checkout_read_file(co, rel, H2G_JSON_MAX_BYTES, &text, &len, err)
+                 : h2g_fail(err, "out of memory");
+    if (rc > 0) rc = h2g_fail(err, "%s: disappeared while being read", rel);
     cJSON *entry = rc == 0 ? cJSON_CreateObject() : NULL;
     if (rc == 0) {
         char *stem = strndup(file, strlen(file) - strlen(".jinja"));
@@ -990,7 +957,6 @@ static int add_template_file(cJSON *list, const char *dir, const char *file, h2g
         else cJSON_Delete(entry);
     }
     free(text);
-    free(path);
     free(rel);
     return rc;
 }
@@ -1002,7 +968,8 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
     *out = NULL;
     if (!co->chat_template_jinja) return 0;
     size_t n = 0;
-    char **files = co->dir ? additional_template_files(co->dir, &n) : NULL;
+    /* Sorted: the reference takes the file system's order. */
+    char **files = h2g_checkout_list(co, "additional_chat_templates", ".jinja", &n);
     cJSON *list = n ? cJSON_CreateArray() : NULL, *def = list ? cJSON_CreateObject() : NULL;
     int rc = 0;
     if (n == 0) {
@@ -1013,7 +980,7 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
         rc = h2g_fail(err, "out of memory");
     } else {
         cJSON_AddItemToArray(list, def);
-        for (size_t i = 0; i < n && rc == 0; i++) rc = add_template_file(list, co->dir, files[i], err);
+        for (size_t i = 0; i < n && rc == 0; i++) rc = add_template_file(list, co, files[i], err);
         *out = list;
         list = NULL;
     }
@@ -1031,11 +998,8 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
 /* chat_template.json's "chat_template" field (a copy), or NULL. */
 static int json_template(const h2g_checkout *co, cJSON **out, h2g_error *err) {
     *out = NULL;
-    char *path = co->dir ? h2g_path_join(co->dir, "chat_template.json") : NULL;
     cJSON *doc = NULL;
-    int rc = path ? h2g_read_json_file(path, "chat_template.json", true, &doc, err) : 0;
-    free(path);
-    if (rc != 0) return -1;
+    if (h2g_checkout_read_json(co, "chat_template.json", &doc, err) != 0) return -1;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "chat_template");
     if (t) *out = cJSON_Duplicate(t, 1);
     cJSON_Delete(doc);

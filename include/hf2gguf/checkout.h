@@ -14,6 +14,14 @@
  * Tensors are kept in processing order: shards in sorted order, names in
  * code-point order within a shard. That order is the reference converter's
  * output order.
+ *
+ * Archives: when the path names a regular file, it is read as a checkout
+ * packed in a tar or zip archive (optionally compressed; with or without one
+ * top-level folder, which then names the model), without unpacking it to
+ * disk. Shards whose bytes lie uncompressed in the archive are read there.
+ * Compressed shards are "streamed": their data is readable only while
+ * staged, one at a time, by h2g_checkout_stage_next() (the executor does
+ * this); their FP8 scale tensors are kept in memory from the opening walk.
  */
 #ifndef HF2GGUF_CHECKOUT_H
 #define HF2GGUF_CHECKOUT_H
@@ -28,13 +36,18 @@
 #include "hf2gguf/safetensors.h"
 
 #define H2G_JSON_MAX_BYTES (256u * 1024u * 1024u) /* cap for any JSON file we read */
+#define H2G_README_MAX_BYTES (16u * 1024u * 1024u) /* cap for README.md (model card) */
 
 typedef struct h2g_shard {
     char *file_name; /* as in the index, e.g. model-00001-of-000003.safetensors */
     char *path;
-    int fd;
-    const uint8_t *map; /* whole file, read-only, or NULL when size is 0 */
+    int fd;             /* what data is read from: the shard, its archive, or the
+                         * staging file while staged; -1 when not readable */
+    uint64_t base;      /* where the shard starts in fd (a member of an archive) */
+    const uint8_t *map; /* whole shard, read-only, or NULL when size is 0 or streamed */
     uint64_t size;
+    bool streamed;      /* compressed archive member: readable only while staged */
+    size_t member;      /* archives: the member's index (private) */
     uint64_t data_start;
     size_t first_tensor; /* its tensors are co->tensors[first_tensor ...] */
     size_t n_tensors;    /* (sorted by name) */
@@ -59,17 +72,56 @@ typedef struct h2g_checkout {
     h2g_st_tensor *tensors; /* processing order */
     size_t n_tensors;
     uint64_t data_bytes; /* sum of all tensors' bytes */
+
+    struct h2g_archive *archive; /* when read from an archive (private), else NULL */
+    const uint8_t **held; /* archives: per tensor, a copy kept in memory, or NULL */
 } h2g_checkout;
 
-/* Opens dir. On error nothing stays open and err names the file and what
- * was wrong (e.g. "config.json: not found in DIR"). */
+/* Opens dir, a model directory or an archive of one. On error nothing stays
+ * open and err names the file and what was wrong (e.g. "config.json: not
+ * found in DIR"). */
 int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err);
 void h2g_checkout_close(h2g_checkout *co);
 
 /* Index of a tensor by HF name, or -1. */
 long h2g_checkout_find(const h2g_checkout *co, const char *name);
-/* Pointer to a tensor's bytes inside its shard's mapping. */
+/* Pointer to a tensor's bytes inside its shard's mapping (or the copy kept
+ * of it); NULL for a tensor of a streamed shard. */
 const uint8_t *h2g_checkout_data(const h2g_checkout *co, const h2g_st_tensor *t);
+
+/* Fails when a shard (or the archive) no longer has the size it had when
+ * indexed: a file changing under a conversion gives a wrong output. */
+int h2g_checkout_check_unchanged(const h2g_checkout *co, h2g_error *err);
+
+/* True when some shards are streamed (a compressed archive). */
+bool h2g_checkout_stages_shards(const h2g_checkout *co);
+/* Stages the next streamed shard, in archive order, into a temporary file
+ * in tmp_dir (created on the first call and unlinked at once; each shard
+ * replaces the last, so it never holds more than one): 1 with *shard its
+ * index in co->shards, 0 when every one was staged, -1 on an error. The
+ * shard before it is readable no more. */
+int h2g_checkout_stage_next(h2g_checkout *co, const char *tmp_dir, size_t *shard,
+                            h2g_error *err);
+/* Ends staging and frees the temporary file (also done by close). */
+void h2g_checkout_stage_end(h2g_checkout *co);
+
+/* Reads the checkout's file `name` (a path relative to it, e.g.
+ * "merges.txt"), from its directory or its archive, into a malloc'ed,
+ * NUL-terminated *out, refusing more than max bytes: 1 (and *out NULL) when
+ * there is no such file, 0, or -1. Archives keep only the files the
+ * converter reads (see checkout_archive.c). */
+int h2g_checkout_read_file(const h2g_checkout *co, const char *name, size_t max, char **out,
+                           size_t *len, h2g_error *err);
+
+/* The same for an optional JSON file, parsed into *out (NULL when absent). */
+int h2g_checkout_read_json(const h2g_checkout *co, const char *name, cJSON **out,
+                           h2g_error *err);
+
+/* The names of the files in the checkout's folder `folder` ending with
+ * suffix (hidden ones excepted), sorted: a NULL-terminated malloc'ed list
+ * (each name malloc'ed), or NULL when there is none. */
+char **h2g_checkout_list(const h2g_checkout *co, const char *folder, const char *suffix,
+                         size_t *n);
 
 /* Reads a JSON file (capped at H2G_JSON_MAX_BYTES). *out is NULL and 0 is
  * returned when the file does not exist and `optional` is true. */

@@ -7,7 +7,7 @@
  * When all is written the file is fsynced and renamed into place. On any
  * error every temporary file is removed and no output file is touched.
  * Several plans (a text model and its mmproj) are executed in one pass over
- * the checkout.
+ * the checkout (one pass per staged shard for a compressed archive).
  */
 #ifndef HF2GGUF_EXECUTOR_H
 #define HF2GGUF_EXECUTOR_H
@@ -45,7 +45,10 @@ typedef struct h2g_exec_stats {
     int threads;
 } h2g_exec_stats;
 
-int h2g_execute(const h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
+/* Writes plans[i] to paths[i] ("-": standard output). A checkout with
+ * streamed shards (a compressed archive) has them staged one at a time in
+ * the first output's folder, hence the non-const checkout. */
+int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, size_t n,
                 const h2g_exec_options *o, h2g_exec_stats *stats, h2g_error *err);
 
 /* Removes the temporary files of an execution in progress. Safe to call

@@ -30,6 +30,14 @@ static const char usage[] =
     "DeepseekOCRForCausalLM and DeepseekOCR2ForCausalLM (text model, and with\n"
     "--mmproj the vision projector too, both from one pass over the shards).\n"
     "\n"
+    "MODEL_DIR may also be an archive of a checkout (.tar, .tar.gz, .tar.zst,\n"
+    ".tar.xz, .tar.bz2, .zip), with or without one top folder; it is not\n"
+    "unpacked. Uncompressed tar and stored zip entries are read in place.\n"
+    "Compressed shards are unpacked one at a time into a temporary file beside\n"
+    "the output (deleted at once, so nothing is ever left behind): that needs\n"
+    "free space for the largest shard, and the archive is read twice.\n"
+    "Links and names outside the archive (absolute, '..') are refused.\n"
+    "\n"
     "options:\n"
     "  --outfile PATH       where to write; a directory puts the default name there;\n"
     "                       - writes to standard output (in order, one thread).\n"
@@ -332,6 +340,7 @@ typedef struct run {
     bool *file_owned;
     size_t n_files;
     h2g_exec_stats stats;
+    bool usage_error; /* the error is the way the command was called */
 } run;
 
 static void run_free(run *r) {
@@ -418,6 +427,14 @@ static int choose_files(const args *a, run *r, h2g_error *err) {
 static int convert(const args *a, run *r, h2g_error *err) {
     if (h2g_checkout_open(&r->co, a->model_dir, err) != 0) return -1;
     r->co_open = true;
+    /* Known only once the archive is open: its shards are compressed. */
+    if (a->outfile && !strcmp(a->outfile, "-") && h2g_checkout_stages_shards(&r->co)) {
+        r->usage_error = true;
+        return h2g_fail(err, "--outfile - cannot be used with a compressed archive (%s): its "
+                             "shards are unpacked one at a time and the output is written out "
+                             "of order; write to a file (see hf2gguf convert --help)",
+                        a->model_dir);
+    }
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
     if (choose_files(a, r, err) != 0) return -1;
     if (a->dry_run) return 0;
@@ -478,8 +495,8 @@ static void note_skipped_mmproj(const args *a, const run *r) {
                     "written. Add --mmproj to write the vision projector (mmproj) too.\n");
 }
 
-/* Converts a->model_dir; returns true on success. Reports as asked. */
-static bool convert_one(const args *a) {
+/* Converts a->model_dir; returns the exit status. Reports as asked. */
+static int convert_one(const args *a) {
     run r = {0};
     h2g_error err = {{0}};
     struct timespec t0, t1;
@@ -494,8 +511,9 @@ static bool convert_one(const args *a) {
     else if (ok)
         print_summary(a, &r);
     if (ok) note_skipped_mmproj(a, &r);
+    int status = ok ? H2G_EXIT_OK : r.usage_error ? H2G_EXIT_USAGE : H2G_EXIT_ERROR;
     run_free(&r);
-    return ok;
+    return status;
 }
 
 /* --outdir: created when missing; then the default names go there. */
@@ -520,14 +538,16 @@ int h2g_cmd_convert(int argc, char **argv) {
         status = H2G_EXIT_ERROR;
     }
     if (rc == 0) {
-        int failed = 0;
+        int failed = 0, worst = H2G_EXIT_OK;
         for (int i = 0; i < a.n_dirs; i++) {
             a.model_dir = a.model_dirs[i];
-            failed += !convert_one(&a);
+            int one = convert_one(&a);
+            failed += one != H2G_EXIT_OK;
+            if (one > worst) worst = one;
         }
         if (a.n_dirs > 1 && !a.quiet)
             fprintf(stderr, "hf2gguf: %d of %d checkouts converted\n", a.n_dirs - failed, a.n_dirs);
-        status = failed ? H2G_EXIT_ERROR : H2G_EXIT_OK;
+        status = worst;
     }
     for (int i = 0; owned && owned[i]; i++) free(owned[i]);
     free(owned);
