@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -65,7 +66,21 @@ struct h2g_archive_reader {
     const uint8_t *block; /* data libarchive gave us, not handed out yet */
     size_t block_len;
     bool data_done;       /* libarchive said the entry's data ended */
+    uint64_t since_drop;  /* bytes decompressed since the last drop_pages() */
+    bool compressed;      /* a compressed stream (not a zip's own compression) */
 };
+
+/* Decompressing walks the whole mapping, and every page touched would count
+ * in our resident size up to the archive's size (hundreds of GB for a big
+ * checkpoint). The pages are clean file pages: dropping them from our
+ * mapping now and then costs nothing (the page cache keeps them, and
+ * libarchive's pointers fault them back in if it needs them again). */
+#define DROP_EVERY (16u << 20)
+
+static void drop_pages(h2g_archive_reader *r) {
+    if (r->cur.size) madvise((void *)r->cur.map, (size_t)r->cur.size, MADV_DONTNEED);
+    r->since_drop = 0;
+}
 
 static const char *ar_error(struct archive *ar) {
     const char *s = archive_error_string(ar);
@@ -98,6 +113,7 @@ int h2g_archive_reader_open(h2g_archive_reader **out, const char *path, const ui
         h2g_archive_reader_close(r);
         return rc;
     }
+    r->compressed = archive_filter_code(r->ar, 0) != ARCHIVE_FILTER_NONE;
     *out = r;
     return 0;
 }
@@ -172,10 +188,26 @@ static int next_block(h2g_archive_reader *r, h2g_error *err) {
                         r->path, r->name, (unsigned long long)r->size);
     r->block = buf;
     r->block_len = n;
+    if ((r->since_drop += n) >= DROP_EVERY) drop_pages(r);
     return 1;
 }
 
+/* Reads the rest of the current entry's data and drops it. libarchive would
+ * skip it the same way (a compressed stream can only be read through), but
+ * in one go, touching all of it in our mapping; here the pages are dropped
+ * as they go. */
+static int drain(h2g_archive_reader *r, h2g_error *err) {
+    if (!r->name) return 0; /* before the first entry */
+    int rc;
+    do {
+        r->delivered += r->block_len;
+        r->block_len = 0;
+    } while ((rc = next_block(r, err)) == 1);
+    return rc;
+}
+
 int h2g_archive_reader_next(h2g_archive_reader *r, h2g_archive_item *item, h2g_error *err) {
+    if (r->compressed && drain(r, err) != 0) return -1;
     for (;;) {
         struct archive_entry *e;
         int rc = archive_read_next_header(r->ar, &e);
