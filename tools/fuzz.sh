@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh NAME SECONDS [LIBFUZZER ARGS...] - builds the libFuzzer harness
-# fuzz_NAME (NAME: safetensors, gguf or json) in build-fuzz/ with clang and
+# fuzz_NAME (NAME: safetensors, gguf, json or archive) in build-fuzz/ with clang and
 # runs it for SECONDS on its corpus fuzz/corpus/NAME/.
 #
 # New inputs go to build-fuzz/corpus-NAME/ (the checked-in seeds stay as

@@ -68,6 +68,8 @@ good_gguf() {
 #
 # v2 is deepseek-v2-lite-tiny (one model.safetensors, no index), v3 is
 # deepseek-v3-tiny (three shards and an index), ocr is deepseek-ocr-tiny.
+# arc: a copy of v2 in folder m/ of a scratch directory, where the setup
+# makes the archive bad.tar that is converted (whatever its real format).
 CASES=$(cat <<'EOF'
 st-empty-file          | v2 | : > model.safetensors                                                  | model.safetensors: file is ... (truncated?)
 st-seven-bytes         | v2 | printf 'abcdefg' > model.safetensors                                    | model.safetensors: file is 7 bytes
@@ -169,6 +171,24 @@ gguf-is-directory      | gguf | mkdir "$g"                                      
 gguf-expected-cut      | gguf | head -c -100 "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf" > "$g" | bad.gguf
 cfg-experts-huge       | v2 | set_key config.json n_routed_experts 4294967295                         | config.json: 'n_routed_experts' is 4294967295
 cfg-layers-huge        | v2 | set_key config.json num_hidden_layers 4294967295                        | config.json: 'num_hidden_layers' is 4294967295
+arc-empty-file         | arc | : > bad.tar                                                            | bad.tar: empty file (expected a tar or zip archive)
+arc-garbage            | arc | head -c 5000 /dev/urandom > bad.tar                                    | bad.tar: not a readable tar or zip archive
+arc-no-files           | arc | tar -cf bad.tar --files-from /dev/null                                 | bad.tar: the archive holds no files
+arc-tar-truncated      | arc | tar -cf full.tar m && head -c 100000 full.tar > bad.tar                | bad.tar: not a readable tar or zip archive: Truncated input file
+arc-gzip-truncated     | arc | tar -czf full.tgz m && head -c 30000 full.tgz > bad.tar                | bad.tar: entry 'm/model.safetensors': truncated gzip input
+arc-dotdot             | arc | tar -cf bad.tar m && tar -rf bad.tar --transform 's,^,../,' m/config.json 2>/dev/null| bad.tar: entry '../m/config.json' leads outside the archive ('..'); refused
+arc-dotdot-inner       | arc | tar -cf bad.tar --transform 's,^m/,m/a/../../,' m/config.json         | bad.tar: entry 'm/a/../../config.json' leads outside the archive ('..'); refused
+arc-absolute           | arc | tar -cPf bad.tar --transform 's,^,/tmp/,' m/config.json                | bad.tar: entry '/tmp/m/config.json' has an absolute path; refused
+arc-symlink-outside    | arc | rm m/tokenizer.json && ln -s /etc/passwd m/tokenizer.json && tar -cf bad.tar m | bad.tar: entry 'm/tokenizer.json' is a link to '/etc/passwd', outside the archive; links are refused
+arc-symlink-up         | arc | rm m/tokenizer.json && ln -s ../../tok.json m/tokenizer.json && tar -cf bad.tar m | bad.tar: entry 'm/tokenizer.json' is a link to '../../tok.json', outside the archive; links are refused
+arc-symlink-inside     | arc | ln -s config.json m/x.json && tar -cf bad.tar m                        | bad.tar: entry 'm/x.json' is a link to 'config.json'; links are refused
+arc-hardlink           | arc | ln m/config.json m/zz.json && tar -cf bad.tar m                         | bad.tar: entry 'm/ ... is a link to 'm/
+arc-name-twice         | arc | tar -cf bad.tar m && tar -rf bad.tar m/config.json                     | bad.tar: the archive holds 'config.json' twice
+arc-no-config          | arc | rm m/config.json && tar -cf bad.tar m                                  | config.json: not found in bad.tar
+arc-two-top-folders    | arc | mkdir n && echo x > n/x && tar -cf bad.tar m n                         | config.json: not found in bad.tar
+arc-no-shards          | arc | rm m/model.safetensors && tar -czf bad.tar m                           | no model*.safetensors files in bad.tar
+arc-gz-bad-header      | arc | st m/model.safetensors '{"a": 5}' && tar -czf bad.tar m                | model.safetensors: tensor 'a': entry must be a JSON object
+arc-gz-header-len-huge | arc | st_raw m/model.safetensors $((1 << 63)) '{}' && tar -czf bad.tar m     | model.safetensors: header length 9223372036854775808
 EOF
 )
 
@@ -197,6 +217,11 @@ run_case() {
     d="$WORK/$name"; mkdir -p "$d"; g="$d/bad.gguf"
     (cd "$d" && eval "$setup") || return 1
     err=$("$HF2GGUF" inspect "$g" 2>&1 >/dev/null); rc=$?
+  elif [ "$on" = arc ]; then
+    d="$WORK/$name"; mkdir -p "$d"
+    cp -r "$DATA/deepseek-v2-lite-tiny" "$d/m" && rm -rf "$d/m/expected" && chmod -R u+w "$d/m"
+    (cd "$d" && eval "$setup") || return 1
+    err=$(cd "$d" && "$HF2GGUF" convert bad.tar --outfile "$out/model.gguf" --quiet 2>&1 >/dev/null); rc=$?
   else
     d=$(fixture_copy "${FIXTURE[$on]}" "$name")
     (cd "$d" && eval "$setup") || return 1
