@@ -26,25 +26,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-tools/bootstrap.sh
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHF2GGUF_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" >/dev/null
-bin=build-bench/hf2gguf gen=build-bench/gen_checkpoint
-mkdir -p "$work"
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
-# measure CMD...: runs CMD $reps times; sets $secs and $rss (KB) medians.
-measure() {
-  local t=() r=() i out
-  for ((i = 0; i < reps; i++)); do
-    rm -rf "$work/out" && mkdir -p "$work/out" && sync
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -1)
-    t+=("${out% *}") r+=("${out#* }")
-  done
-  secs=$(printf '%s\n' "${t[@]}" | median)
-  rss=$(printf '%s\n' "${r[@]}" | median)
-}
+. bench/lib.sh
+build_bench
 
 ckpt="$work/lite-$size"
 [ -d "$ckpt" ] || "$gen" lite "$ckpt" "$size" 4 tests/data/deepseek-v2-lite-tiny >/dev/null

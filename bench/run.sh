@@ -29,29 +29,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-tools/bootstrap.sh
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHF2GGUF_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" >/dev/null
-bin=build-bench/hf2gguf gen=build-bench/gen_checkpoint
-mkdir -p "$work"
+. bench/lib.sh
+build_bench
 build-bench/bench_kernels
 echo
-
-# median of numbers on stdin
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
-# measure LABEL CMD...: runs CMD $reps times; sets $secs and $rss (KB) medians.
-measure() {
-  local label=$1 t=() r=() i out
-  shift
-  for ((i = 0; i < reps; i++)); do
-    rm -rf "$work/out" && mkdir -p "$work/out" && sync
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -1)
-    t+=("${out% *}") r+=("${out#* }")
-  done
-  secs=$(printf '%s\n' "${t[@]}" | median)
-  rss=$(printf '%s\n' "${r[@]}" | median)
-}
 
 printf '%-8s %-6s %9s %9s %8s %10s\n' size what seconds MB/s "x cp" "peak RSS"
 for size in $sizes; do
@@ -59,12 +40,12 @@ for size in $sizes; do
   [ -d "$ckpt" ] || "$gen" lite "$ckpt" "$size" 4 tests/data/deepseek-v2-lite-tiny >/dev/null
   bytes=$(cat "$ckpt"/*.safetensors | wc -c)
   cat "$ckpt"/*.safetensors >/dev/null # warm the page cache for everyone
-  measure cp sh -c "cp $ckpt/*.safetensors $work/out/ && sync $work/out/*.safetensors"
+  measure sh -c "cp $ckpt/*.safetensors $work/out/ && sync $work/out/*.safetensors"
   cp_secs=$secs
   printf '%-8s %-6s %9.2f %9.0f %8.2f %7.1f MB\n' "${size}MB" cp "$secs" \
     "$(echo "$bytes / 1000000 / $secs" | bc -l)" 1 "$(echo "$rss / 1024" | bc -l)"
   for t in bf16 f16 q8_0; do
-    measure "$t" "$bin" convert "$ckpt" --outfile "$work/out/m.gguf" --outtype "$t" --quiet $threads
+    measure "$bin" convert "$ckpt" --outfile "$work/out/m.gguf" --outtype "$t" --quiet $threads
     printf '%-8s %-6s %9.2f %9.0f %8.2f %7.1f MB\n' "${size}MB" "$t" "$secs" \
       "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$secs / $cp_secs" | bc -l)" \
       "$(echo "$rss / 1024" | bc -l)"
@@ -73,7 +54,7 @@ done
 
 v3="$work/v3-sparse"
 [ -d "$v3" ] || "$gen" v3-sparse "$v3" tests/data/deepseek-v3-tiny >/dev/null
-measure plan "$bin" convert "$v3" --dry-run --outfile "$work/out/v3.gguf"
+measure "$bin" convert "$v3" --dry-run --outfile "$work/out/v3.gguf"
 printf 'DeepSeek-V3-shaped plan (163 sparse shards, %s tensors): %.2f s, peak RSS %.1f MB\n' \
   "$(grep -o 'safetensors"' "$v3/model.safetensors.index.json" | wc -l)" "$secs" "$(echo "$rss / 1024" | bc -l)"
 rm -rf "$work/out"
