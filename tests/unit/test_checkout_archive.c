@@ -7,7 +7,8 @@
  *     folder or the archive's file name;
  *  2. a tar.gz: shards streamed; staging each in turn gives the directory's
  *     bytes, FP8 scales are kept copies, a weight never is (a zero-byte
- *     scale at the weight's offset stays a scale: copies match by name);
+ *     scale at the weight's offset stays a scale: copies match by name), and
+ *     a weight staged without its scale's shard is scaled from the copy;
  *  3. refused archives, each with its message: "..", absolute names,
  *     links, repeated names, garbage, no config.json;
  *  4. the other files the converter reads, listed and read from an archive. */
@@ -25,6 +26,7 @@
 
 #include "checkout_archive.h"
 #include "hf2gguf/checkout.h"
+#include "transform.h"
 #include "util.h"
 
 static char workdir[] = "/tmp/hf2gguf-archive.XXXXXX";
@@ -204,6 +206,63 @@ static void test_empty_scale_beside_weight(void **state) {
     free(src);
 }
 
+/* An FP8 weight in the first shard, its scale in the second: while the
+ * first is staged, the scale is read from the copy kept at opening. */
+static void test_scale_in_other_shard(void **state) {
+    (void)state;
+    char *src = h2g_strfmt("%s/split-fp8", workdir);
+    sh("mkdir -p %s/m && cp " TEST_DATA_DIR "/deepseek-v3-tiny/config.json %s/m/", src, src);
+    char *w = h2g_strfmt("%s/m/model-00001-of-00002.safetensors", src);
+    char *sc = h2g_strfmt("%s/m/model-00002-of-00002.safetensors", src);
+    char *idx = h2g_strfmt("%s/m/model.safetensors.index.json", src);
+    /* 8 bytes of 0x38 (E4M3 1.0) and one F32 scale 2.0 (0x40000000). */
+    FILE *f = fopen(w, "wb");
+    const char *wh = "{\"a.weight\":{\"dtype\":\"F8_E4M3\",\"shape\":[2,4],\"data_offsets\":[0,8]}}";
+    uint64_t n = strlen(wh);
+    for (int i = 0; i < 8; i++) fputc((int)(n >> (8 * i)) & 0xff, f);
+    fputs(wh, f);
+    for (int i = 0; i < 8; i++) fputc(0x38, f);
+    fclose(f);
+    f = fopen(sc, "wb");
+    const char *sh_ = "{\"a.weight_scale_inv\":{\"dtype\":\"F32\",\"shape\":[1,1],\"data_offsets\":[0,4]}}";
+    n = strlen(sh_);
+    for (int i = 0; i < 8; i++) fputc((int)(n >> (8 * i)) & 0xff, f);
+    fputs(sh_, f);
+    fwrite("\0\0\0\x40", 1, 4, f);
+    fclose(f);
+    f = fopen(idx, "w");
+    fputs("{\"weight_map\": {\"a.weight\": \"model-00001-of-00002.safetensors\", "
+          "\"a.weight_scale_inv\": \"model-00002-of-00002.safetensors\"}}", f);
+    fclose(f);
+    char *tgz = h2g_strfmt("%s/split-fp8.tar.gz", workdir);
+    sh("tar -C %s -czf %s m", src, tgz);
+    h2g_checkout co;
+    open_ok(&co, tgz);
+    long wi = h2g_checkout_find(&co, "a.weight"), si = h2g_checkout_find(&co, "a.weight_scale_inv");
+    assert_true(wi >= 0 && si >= 0 && co.tensors[wi].shard != co.tensors[si].shard);
+    h2g_source source = {&co.tensors[wi], &co.tensors[si], 128, 128};
+    h2g_plan_tensor t = {.info = {.name = "a", .n_dims = 2, .ne = {4, 2, 1, 1}, .type = 0},
+                         .transform = H2G_XF_CONVERT, .src = &source, .n_src = 1};
+    h2g_error err = {{0}};
+    size_t shard;
+    assert_int_equal(h2g_checkout_stage_next(&co, workdir, &shard, &err), 1);
+    assert_int_equal(shard, co.tensors[wi].shard);
+    h2g_scratch s;
+    assert_int_equal(h2g_scratch_init(&s, &err), 0);
+    h2g_chunk c;
+    assert_true(h2g_chunk_at(&t, 0, &c));
+    uint64_t bytes = 0;
+    if (h2g_chunk_values(&co, &c, &s, &bytes, &err) != 0) fail_msg("%s", err.msg);
+    for (int i = 0; i < 8; i++) assert_true(s.values[i] == 2.0f);
+    h2g_scratch_free(&s);
+    h2g_checkout_close(&co);
+    free(tgz);
+    free(idx);
+    free(sc);
+    free(w);
+    free(src);
+}
+
 static void expect_refused(const char *archive, const char *fragment) {
     h2g_checkout co;
     h2g_error err = {{0}};
@@ -322,6 +381,7 @@ int main(void) {
         cmocka_unit_test(test_flat_names),
         cmocka_unit_test(test_staged),
         cmocka_unit_test(test_empty_scale_beside_weight),
+        cmocka_unit_test(test_scale_in_other_shard),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_other_files),
     };
