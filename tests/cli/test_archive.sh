@@ -119,4 +119,22 @@ lines=$(wc -l < "$WORK/batch.json")
   [ "$(ls -A "$WORK/batch" | wc -l)" -eq 2 ] && pass ||
   fail "batch: rc $rc, $ok ok, $bad errors, $lines lines: $(cat "$WORK/batch.json")"
 
+# Hostile names write nothing anywhere: not beside the archive, not in the
+# folder above, not at the absolute path named (the messages themselves are
+# rows of test_malformed.sh).
+h="$WORK/hostile"
+mkdir -p "$h/run/out" "$h/src/m"
+cp "$DATA/deepseek-v2-lite-tiny/config.json" "$h/src/m/"
+abs="$WORK/abs-target"
+(cd "$h/src" && tar -cf "$h/run/up.tar" m && tar -rf "$h/run/up.tar" --transform 's,^m/,m/../../escaped-,' m/config.json 2>/dev/null &&
+  tar -cPf "$h/run/abs.tar" --transform "s,^m/,$abs/," m/config.json &&
+  ln -s "$WORK" m/link && tar -cf "$h/run/link.tar" m)
+for a in up abs link; do
+  (cd "$h/run" && "$HF2GGUF" convert "$a.tar" --outdir out --quiet 2>/dev/null); rc=$?
+  [ $rc -eq 1 ] && [ -z "$(ls -A "$h/run/out")" ] && [ ! -e "$h/escaped-config.json" ] &&
+    [ ! -e "$WORK/escaped-config.json" ] && [ ! -e "$abs" ] &&
+    [ "$(ls -A "$h/run")" = "$(printf '%s\n' abs.tar link.tar out up.tar)" ] && pass ||
+    fail "hostile $a.tar: rc $rc, run/: $(ls -A "$h/run" | tr '\n' ' ')"
+done
+
 finish
