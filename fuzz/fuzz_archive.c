@@ -52,7 +52,7 @@ static void stage_all(h2g_checkout *co) {
     h2g_error err = {{0}};
     size_t shard;
     int rc;
-    while ((rc = h2g_checkout_stage_next(co, dir, &shard, &err)) == 1)
+    while ((rc = h2g_checkout_stage_next(co, dir, NULL, &shard, &err)) == 1)
         if (shard >= co->n_shards || !co->shards[shard].streamed) __builtin_trap();
     if (rc < 0 && !err.msg[0]) __builtin_trap();
     h2g_checkout_stage_end(co);

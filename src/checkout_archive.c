@@ -492,8 +492,8 @@ static int copy_to_stage(struct h2g_archive *a, const h2g_shard *s, const char *
     return rc;
 }
 
-int h2g_checkout_stage_next(h2g_checkout *co, const char *tmp_dir, size_t *shard,
-                            h2g_error *err) {
+int h2g_checkout_stage_next(h2g_checkout *co, const char *tmp_dir, const bool *wanted,
+                            size_t *shard, h2g_error *err) {
     struct h2g_archive *a = co->archive;
     if (!a) return 0;
     if (a->staged_shard >= 0) co->shards[a->staged_shard].fd = -1;
@@ -511,7 +511,7 @@ int h2g_checkout_stage_next(h2g_checkout *co, const char *tmp_dir, size_t *shard
         if (i >= a->n_members || a->members[i].size != it.size)
             return h2g_fail(err, "%s: the archive changed during the conversion", a->path);
         long s = shard_of(co, i);
-        if (s < 0) continue;
+        if (s < 0 || (wanted && !wanted[s])) continue;
         if (copy_to_stage(a, &co->shards[s], tmp_dir, err) != 0) return -1;
         co->shards[s].fd = a->stage_fd;
         a->staged_shard = s;

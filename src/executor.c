@@ -400,6 +400,19 @@ static char *staging_dir(const char *path) {
     return slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : h2g_strdup(".");
 }
 
+/* wanted[i]: some chunk of the plans reads shard i (MTP layers, say, are
+ * read by none, and their shards need not be unpacked). */
+static bool *shards_read(const exec *x) {
+    bool *wanted = calloc(x->co->n_shards + 1, sizeof *wanted);
+    for (size_t o = 0; wanted && o < x->n_outs; o++) {
+        const h2g_plan *p = x->outs[o].plan;
+        for (size_t t = 0; t < p->n_tensors; t++)
+            for (size_t s = 0; s < p->tensors[t].n_src; s++)
+                wanted[p->tensors[t].src[s].tensor->shard] = true;
+    }
+    return wanted;
+}
+
 /* Runs the passes: everything at once, or what is in place and then each
  * staged shard in turn. */
 static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int threads,
@@ -413,15 +426,21 @@ static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int thr
                              "(its shards are unpacked one at a time and the output is written "
                              "out of order)", co->dir);
     char *dir = staging_dir(first_path);
-    if (!dir) return h2g_fail(err, "out of memory");
+    bool *wanted = shards_read(x);
+    if (!dir || !wanted) {
+        free(dir);
+        free(wanted);
+        return h2g_fail(err, "out of memory");
+    }
     x->pass = PASS_IN_PLACE;
     int rc = run_workers(x, threads, err);
     size_t shard;
-    while (rc == 0 && (rc = h2g_checkout_stage_next(co, dir, &shard, err)) == 1) {
+    while (rc == 0 && (rc = h2g_checkout_stage_next(co, dir, wanted, &shard, err)) == 1) {
         x->pass = (long)shard;
         rc = run_workers(x, threads, err);
     }
     h2g_checkout_stage_end(co);
+    free(wanted);
     free(dir);
     x->tensors_done = x->tensors_total;
     return rc;

@@ -99,9 +99,10 @@ bool h2g_checkout_stages_shards(const h2g_checkout *co);
  * in tmp_dir (created on the first call and unlinked at once; each shard
  * replaces the last, so it never holds more than one): 1 with *shard its
  * index in co->shards, 0 when every one was staged, -1 on an error. The
- * shard before it is readable no more. */
-int h2g_checkout_stage_next(h2g_checkout *co, const char *tmp_dir, size_t *shard,
-                            h2g_error *err);
+ * shard before it is readable no more. When `wanted` is not NULL, shards i
+ * with wanted[i] false are passed over (nothing reads them). */
+int h2g_checkout_stage_next(h2g_checkout *co, const char *tmp_dir, const bool *wanted,
+                            size_t *shard, h2g_error *err);
 /* Ends staging and frees the temporary file (also done by close). */
 void h2g_checkout_stage_end(h2g_checkout *co);
 

@@ -424,7 +424,19 @@ static int choose_files(const args *a, run *r, h2g_error *err) {
     return 0;
 }
 
+/* Opening an archive reads it through (all of it, when compressed) with no
+ * progress to show: people at a terminal are told why nothing moves yet. */
+static void note_archive(const args *a) {
+    struct stat st;
+    if (a->quiet || a->json || !isatty(STDERR_FILENO) || stat(a->model_dir, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return;
+    fprintf(stderr, "hf2gguf: indexing the archive %s (a compressed one is read through "
+                    "now, and once more while converting)\n", a->model_dir);
+}
+
 static int convert(const args *a, run *r, h2g_error *err) {
+    note_archive(a);
     if (h2g_checkout_open(&r->co, a->model_dir, err) != 0) return -1;
     r->co_open = true;
     /* Known only once the archive is open: its shards are compressed. */

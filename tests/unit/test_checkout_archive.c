@@ -144,7 +144,7 @@ static void test_staged(void **state) {
         h2g_error err = {{0}};
         size_t shard, staged = 0;
         int rc;
-        while ((rc = h2g_checkout_stage_next(&co, workdir, &shard, &err)) == 1) {
+        while ((rc = h2g_checkout_stage_next(&co, workdir, NULL, &shard, &err)) == 1) {
             same_as_dir(&co, &ref, (long)shard);
             staged++;
         }
@@ -195,11 +195,11 @@ static void test_empty_scale_beside_weight(void **state) {
     assert_null(h2g_checkout_data(&co, &co.tensors[w]));
     h2g_error err;
     size_t shard;
-    assert_int_equal(h2g_checkout_stage_next(&co, workdir, &shard, &err), 1);
+    assert_int_equal(h2g_checkout_stage_next(&co, workdir, NULL, &shard, &err), 1);
     uint8_t *bytes = read_tensor(&co, &co.tensors[w]);
     for (int i = 0; i < 16; i++) assert_int_equal(bytes[i], (uint8_t)i);
     free(bytes);
-    assert_int_equal(h2g_checkout_stage_next(&co, workdir, &shard, &err), 0);
+    assert_int_equal(h2g_checkout_stage_next(&co, workdir, NULL, &shard, &err), 0);
     h2g_checkout_close(&co);
     free(tgz);
     free(st);
@@ -245,7 +245,8 @@ static void test_scale_in_other_shard(void **state) {
                          .transform = H2G_XF_CONVERT, .src = &source, .n_src = 1};
     h2g_error err = {{0}};
     size_t shard;
-    assert_int_equal(h2g_checkout_stage_next(&co, workdir, &shard, &err), 1);
+    bool wanted[2] = {true, false}; /* the scale's shard is not needed: kept */
+    assert_int_equal(h2g_checkout_stage_next(&co, workdir, wanted, &shard, &err), 1);
     assert_int_equal(shard, co.tensors[wi].shard);
     h2g_scratch s;
     assert_int_equal(h2g_scratch_init(&s, &err), 0);
@@ -254,6 +255,7 @@ static void test_scale_in_other_shard(void **state) {
     uint64_t bytes = 0;
     if (h2g_chunk_values(&co, &c, &s, &bytes, &err) != 0) fail_msg("%s", err.msg);
     for (int i = 0; i < 8; i++) assert_true(s.values[i] == 2.0f);
+    assert_int_equal(h2g_checkout_stage_next(&co, workdir, wanted, &shard, &err), 0);
     h2g_scratch_free(&s);
     h2g_checkout_close(&co);
     free(tgz);
