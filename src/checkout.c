@@ -97,7 +97,15 @@ static int read_json(const h2g_checkout *co, const char *name, bool optional, cJ
     *out = NULL;
     int rc = h2g_checkout_read_file(co, name, H2G_JSON_MAX_BYTES, &text, &len, err);
     if (rc < 0) return -1;
-    if (rc > 0) return optional ? 0 : h2g_fail(err, "%s: not found in %s", name, co->dir);
+    if (rc > 0 && optional) return 0;
+    if (rc > 0) {
+        const char *deeper = co->archive ? h2g_archive_find_deeper(co->archive, name) : NULL;
+        if (deeper)
+            return h2g_fail(err, "%s: not found in %s, only as '%.200s' (an archive must hold "
+                                 "one checkout, at its root or in one top folder)",
+                            name, co->dir, deeper);
+        return h2g_fail(err, "%s: not found in %s", name, co->dir);
+    }
     rc = parse_json(text, len, name, out, err);
     free(text);
     return rc;

@@ -360,6 +360,16 @@ h2g_archive_member *h2g_archive_member_find(const struct h2g_archive *a, const c
     return NULL;
 }
 
+const char *h2g_archive_find_deeper(const struct h2g_archive *a, const char *name) {
+    size_t n = strlen(name);
+    for (size_t i = 0; i < a->n_members; i++) {
+        const char *m = a->members[i].name;
+        size_t len = strlen(m);
+        if (len > n && m[len - n - 1] == '/' && !strcmp(m + len - n, name)) return m;
+    }
+    return NULL;
+}
+
 int h2g_archive_read_small(const struct h2g_archive *a, const char *name, size_t max_bytes,
                            bool optional, char **out, size_t *len, h2g_error *err) {
     *out = NULL;

@@ -78,6 +78,10 @@ void h2g_checkout_archive_free(struct h2g_archive *a);
 /* The member called name, or NULL. */
 h2g_archive_member *h2g_archive_member_find(const struct h2g_archive *a, const char *name);
 
+/* The name of a member called name in some folder (".../name"), or NULL:
+ * for messages when name is not where it should be. */
+const char *h2g_archive_find_deeper(const struct h2g_archive *a, const char *name);
+
 /* A small file of the archive, as h2g_read_small_file() reads one from a
  * directory: 1 when absent (and optional), 0 with a malloc'ed copy, -1. */
 int h2g_archive_read_small(const struct h2g_archive *a, const char *name, size_t max_bytes,

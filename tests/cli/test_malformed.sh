@@ -185,7 +185,7 @@ arc-symlink-inside     | arc | ln -s config.json m/x.json && tar -cf bad.tar m  
 arc-hardlink           | arc | ln m/config.json m/zz.json && tar -cf bad.tar m                         | bad.tar: entry 'm/ ... is a link to 'm/
 arc-name-twice         | arc | tar -cf bad.tar m && tar -rf bad.tar m/config.json                     | bad.tar: the archive holds 'config.json' twice
 arc-no-config          | arc | rm m/config.json && tar -cf bad.tar m                                  | config.json: not found in bad.tar
-arc-two-top-folders    | arc | mkdir n && echo x > n/x && tar -cf bad.tar m n                         | config.json: not found in bad.tar
+arc-two-top-folders    | arc | mkdir n && echo x > n/x && tar -cf bad.tar m n                         | config.json: not found in bad.tar, only as 'm/config.json' (an archive must hold one checkout, at its root or in one top folder)
 arc-no-shards          | arc | rm m/model.safetensors && tar -czf bad.tar m                           | no model*.safetensors files in bad.tar
 arc-gz-bad-header      | arc | st m/model.safetensors '{"a": 5}' && tar -czf bad.tar m                | model.safetensors: tensor 'a': entry must be a JSON object
 arc-gz-header-len-huge | arc | st_raw m/model.safetensors $((1 << 63)) '{}' && tar -czf bad.tar m     | model.safetensors: header length 9223372036854775808

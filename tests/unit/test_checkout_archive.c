@@ -307,7 +307,8 @@ static void test_refused(void **state) {
         {AT("twice.tar"), "twice.tar: the archive holds 'config.json' twice"},
         {AT("junk.tar"), "junk.tar: not a readable tar or zip archive"},
         {AT("noconfig.tar"), "config.json: not found in "},
-        {AT("twotops.tar"), "config.json: not found in "},
+        {AT("twotops.tar"), "twotops.tar, only as 'a/config.json' (an archive must hold one "
+                            "checkout, at its root or in one top folder)"},
         {AT("missing.tar"), "missing.tar: not a directory or an archive"},
     };
 #undef AT
