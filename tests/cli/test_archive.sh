@@ -60,6 +60,14 @@ for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny; do
     cmp -s "$out"/* "$WORK/small-$fx.ref" && pass || fail "$fx: tar.gz in 64-element pieces"
 done
 
+# A split output from a compressed archive: every part as from the directory.
+mkdir -p "$WORK/split-dir" "$WORK/split-arc"
+"$HF2GGUF" convert "$DATA/deepseek-v3-fp8-tiny" --split-max-tensors 20 --outdir "$WORK/split-dir" --quiet &&
+  "$HF2GGUF" convert "$WORK/arc/tar.gz/deepseek-v3-fp8-tiny.tar.gz" --split-max-tensors 20 \
+    --outdir "$WORK/split-arc" --quiet &&
+  [ "$(ls "$WORK/split-arc" | wc -l)" -eq 3 ] &&
+  why=$(same_files "$WORK/split-dir" "$WORK/split-arc") && pass || fail "split from tar.gz: $why"
+
 # The Ollama layout from a compressed archive.
 mkdir -p "$WORK/oll-dir" "$WORK/oll-arc"
 "$HF2GGUF" convert "$DATA/deepseek-ocr-tiny" --layout ollama --outdir "$WORK/oll-dir" --quiet &&
