@@ -232,10 +232,28 @@ static void skip_other_passes(exec *x, const h2g_plan_tensor *t) {
     }
 }
 
-/* Moves the cursor to the start of the next tensor. */
-static void next_tensor(exec *x) {
+/* Where the pass reading shard i comes: -1 for the in-place pass, else its
+ * place in the archive (shards are staged in archive order). */
+static long pass_rank(const h2g_checkout *co, size_t i) {
+    return co->shards[i].streamed ? (long)co->shards[i].member : -1;
+}
+
+/* True when the current pass is the last one with chunks of t (progress
+ * counts a tensor once, when its last piece is handed out). */
+static bool last_pass_of(const exec *x, const h2g_plan_tensor *t) {
+    if (x->pass == PASS_ALL) return true;
+    long last = -1, now = x->pass == PASS_IN_PLACE ? -1 : pass_rank(x->co, (size_t)x->pass);
+    for (size_t i = 0; i < t->n_src; i++) {
+        long r = pass_rank(x->co, t->src[i].tensor->shard);
+        if (r > last) last = r;
+    }
+    return last == now;
+}
+
+/* Moves the cursor past tensor t, to the start of the next one. */
+static void next_tensor(exec *x, const h2g_plan_tensor *t) {
     x->cur_tensor++;
-    if (x->pass == PASS_ALL) x->tensors_done++;
+    if (last_pass_of(x, t)) x->tensors_done++;
     x->cur_elem = 0;
     x->cur_src = 0;
     x->src_first = 0;
@@ -256,7 +274,7 @@ static bool next_job(exec *x, job *j) {
         j->out = o;
         skip_other_passes(x, t);
         if (!h2g_chunk_at(t, x->cur_elem, &j->chunk)) { /* past this tensor's end */
-            next_tensor(x);
+            next_tensor(x, t);
             continue;
         }
         x->cur_elem += j->chunk.count;
@@ -442,7 +460,6 @@ static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int thr
     h2g_checkout_stage_end(co);
     free(wanted);
     free(dir);
-    x->tensors_done = x->tensors_total;
     return rc;
 }
 

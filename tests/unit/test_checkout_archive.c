@@ -11,7 +11,9 @@
  *     a weight staged without its scale's shard is scaled from the copy;
  *  3. refused archives, each with its message: "..", absolute names,
  *     links, repeated names, garbage, no config.json;
- *  4. the other files the converter reads, listed and read from an archive. */
+ *  4. the other files the converter reads, listed and read from an archive;
+ *  5. a staged conversion through the library: the directory's bytes, and
+ *     its progress counting every tensor once. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +28,8 @@
 
 #include "checkout_archive.h"
 #include "hf2gguf/checkout.h"
+#include "hf2gguf/convert.h"
+#include "hf2gguf/executor.h"
 #include "transform.h"
 #include "util.h"
 
@@ -36,6 +40,11 @@ static void sh(const char *fmt, const char *a, const char *b) {
     char *cmd = h2g_strfmt(fmt, a, b);
     if (system(cmd) != 0) fail_msg("command failed: %s", cmd);
     free(cmd);
+}
+
+/* Runs cmd in workdir (a shell command line). */
+static void in_workdir(const char *cmd) {
+    sh("cd %s && %s", workdir, cmd);
 }
 
 static void open_ok(h2g_checkout *co, const char *path) {
@@ -265,6 +274,53 @@ static void test_scale_in_other_shard(void **state) {
     free(src);
 }
 
+/* The last progress report of a run. */
+static void keep_progress(void *ctx, const h2g_progress *p) {
+    *(h2g_progress *)ctx = *p;
+}
+
+/* Plans the checkout at path and executes it to out; returns the status. */
+static int convert_to(const char *path, const char *out, h2g_progress *last, h2g_error *err) {
+    h2g_checkout co;
+    open_ok(&co, path);
+    h2g_convert_options o;
+    h2g_convert_options_init(&o);
+    h2g_plan plans[H2G_MAX_OUTPUTS];
+    size_t n;
+    assert_int_equal(h2g_convert_plan(&co, &o, plans, &n, err), 0);
+    assert_int_equal(n, 1);
+    const char *paths[1] = {out};
+    h2g_exec_options eo = {.threads = 2, .progress = keep_progress, .progress_ctx = last};
+    int rc = h2g_execute(&co, plans, paths, 1, &eo, NULL, err);
+    h2g_plan_free(&plans[0]);
+    h2g_checkout_close(&co);
+    return rc;
+}
+
+/* A staged run through the library: the directory's bytes, every tensor
+ * and byte counted once in the progress, nothing left but the output. */
+static void test_execute_staged(void **state) {
+    (void)state;
+    char *tgz = h2g_strfmt("%s/exec-v3.tar.gz", workdir);
+    char *dir = h2g_path_join(TEST_DATA_DIR, "deepseek-v3-tiny");
+    sh("tar -C " TEST_DATA_DIR " -czf %s %s", tgz, "deepseek-v3-tiny");
+    in_workdir("mkdir -p exec-out");
+    char *a = h2g_strfmt("%s/exec-out/a.gguf", workdir), *b = h2g_strfmt("%s/b.gguf", workdir);
+    h2g_progress last = {0}, ref = {0};
+    h2g_error err = {{0}};
+    if (convert_to(tgz, a, &last, &err) != 0) fail_msg("%s", err.msg);
+    if (convert_to(dir, b, &ref, &err) != 0) fail_msg("%s", err.msg);
+    assert_int_equal(last.tensors_done, last.tensors_total);
+    assert_int_equal(last.tensors_total, ref.tensors_total);
+    assert_int_equal(last.bytes_done, ref.bytes_done);
+    sh("cmp -s %s %s", a, b);
+    sh("test \"$(ls -A %s/exec-out)\" = a.gguf%s", workdir, "");
+    free(b);
+    free(a);
+    free(dir);
+    free(tgz);
+}
+
 static void expect_refused(const char *archive, const char *fragment) {
     h2g_checkout co;
     h2g_error err = {{0}};
@@ -272,11 +328,6 @@ static void expect_refused(const char *archive, const char *fragment) {
     if (!strstr(err.msg, fragment)) fail_msg("'%s' lacks '%s'", err.msg, fragment);
     assert_null(co.archive);
     assert_null(co.config);
-}
-
-/* Runs cmd in workdir (a shell command line). */
-static void in_workdir(const char *cmd) {
-    sh("cd %s && %s", workdir, cmd);
 }
 
 static void test_refused(void **state) {
@@ -385,6 +436,7 @@ int main(void) {
         cmocka_unit_test(test_staged),
         cmocka_unit_test(test_empty_scale_beside_weight),
         cmocka_unit_test(test_scale_in_other_shard),
+        cmocka_unit_test(test_execute_staged),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_other_files),
     };
