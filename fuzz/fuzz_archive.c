@@ -20,12 +20,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char dir[] = "/tmp/fuzz-archive.XXXXXX";
 static char path[sizeof dir + 16];
 
+/* Removes the folder when the fuzzer exits. */
+static void remove_dir(void) {
+    unlink(path);
+    rmdir(dir);
+}
+
 /* A folder of our own: the archive file and, while staging, nothing else
  * (the staging file is unlinked as soon as it is made). */
 static void make_dir(void) {
     if (path[0]) return;
     if (!mkdtemp(dir)) __builtin_trap();
     snprintf(path, sizeof path, "%s/m.tar", dir);
+    atexit(remove_dir);
 }
 
 /* True when the folder holds only the archive. */

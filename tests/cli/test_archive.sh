@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checkouts packed in archives: every fixture packed six ways (made here with
+# Checkouts packed in archives: every fixture packed seven ways (made here with
 # tests/tools/pack_archive.c) converts to the same bytes as its directory;
 # standard output, interrupts, full disks and batches behave with archives as
 # with directories; nothing is left in the output folder, staging included.
@@ -29,7 +29,7 @@ same_files() {
 
 # convert_both NAME DIR_ARGS -- ARCHIVE: converts the fixture directory and
 # the archive with the same options into two folders and compares them.
-FORMATS="tar:top tar.gz:top zip-stored: zip:top tar.zst:top tar.xz:top"
+FORMATS="tar:top tar.gz:top zip-stored: zip:top tar.zst:top tar.xz:top tar.bz2:top"
 for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-v2-lite-tiny deepseek-ocr-tiny \
           deepseek-ocr2-tiny; do
   opts=(--outtype bf16 --quiet)
@@ -61,6 +61,7 @@ for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny; do
 done
 
 # A split output from a compressed archive: every part as from the directory.
+why="a conversion failed"
 mkdir -p "$WORK/split-dir" "$WORK/split-arc"
 "$HF2GGUF" convert "$DATA/deepseek-v3-fp8-tiny" --split-max-tensors 20 --outdir "$WORK/split-dir" --quiet &&
   "$HF2GGUF" convert "$WORK/arc/tar.gz/deepseek-v3-fp8-tiny.tar.gz" --split-max-tensors 20 \
@@ -69,6 +70,7 @@ mkdir -p "$WORK/split-dir" "$WORK/split-arc"
   why=$(same_files "$WORK/split-dir" "$WORK/split-arc") && pass || fail "split from tar.gz: $why"
 
 # The Ollama layout from a compressed archive.
+why="a conversion failed"
 mkdir -p "$WORK/oll-dir" "$WORK/oll-arc"
 "$HF2GGUF" convert "$DATA/deepseek-ocr-tiny" --layout ollama --outdir "$WORK/oll-dir" --quiet &&
   "$HF2GGUF" convert "$WORK/arc/tar.zst/deepseek-ocr-tiny.tar.zst" --layout ollama \

@@ -4,7 +4,7 @@
  *
  *   pack_archive OUT FORMAT [--top NAME] DIR
  *
- * FORMAT: tar, tar.gz, tar.zst, tar.xz, zip (deflated) or zip-stored. Every
+ * FORMAT: tar, tar.gz, tar.zst, tar.xz, tar.bz2, zip (deflated) or zip-stored. Every
  * regular file under DIR is packed, in sorted order, except a folder named
  * "expected" (the fixtures' reference outputs); with --top every entry is
  * under NAME/. Exit status: 0, 1 on an I/O error, 2 on a usage error, 3
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 static int usage(void) {
-    fputs("usage: pack_archive OUT tar|tar.gz|tar.zst|tar.xz|zip|zip-stored [--top NAME] DIR\n",
+    fputs("usage: pack_archive OUT tar|tar.gz|tar.zst|tar.xz|tar.bz2|zip|zip-stored [--top NAME] DIR\n",
           stderr);
     return 2;
 }
@@ -39,6 +39,7 @@ static int set_format(struct archive *a, const char *f) {
     if (!strcmp(f, "tar.gz")) rc = archive_write_add_filter_gzip(a);
     else if (!strcmp(f, "tar.zst")) rc = archive_write_add_filter_zstd(a);
     else if (!strcmp(f, "tar.xz")) rc = archive_write_add_filter_xz(a);
+    else if (!strcmp(f, "tar.bz2")) rc = archive_write_add_filter_bzip2(a);
     else return -1;
     return rc == ARCHIVE_OK ? 0 : -2;
 }
