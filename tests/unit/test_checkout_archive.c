@@ -33,7 +33,8 @@
 #include "transform.h"
 #include "util.h"
 
-static char workdir[] = "/tmp/hf2gguf-archive.XXXXXX";
+#define WORKDIR_NAME "archive"
+#include "workdir.h"
 
 /* Runs a shell command made from fmt and two strings (each used once). */
 static void sh(const char *fmt, const char *a, const char *b) {
@@ -416,19 +417,6 @@ static void test_other_files(void **state) {
     free(path);
 }
 
-static int setup(void **state) {
-    (void)state;
-    return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char *cmd = h2g_strfmt("rm -rf %s", workdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tar_in_place),
@@ -440,5 +428,5 @@ int main(void) {
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_other_files),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, workdir_setup, workdir_teardown);
 }

@@ -18,7 +18,8 @@
 #include "hf2gguf/gguf.h"
 #include "util.h"
 
-static char workdir[] = "/tmp/hf2gguf-json.XXXXXX";
+#define WORKDIR_NAME "json"
+#include "workdir.h"
 
 /* Runs a command; returns its stdout (malloc'ed) and sets *status. */
 static char *run(const char *cmd, int *status) {
@@ -244,19 +245,6 @@ static void test_error_report(void **state) {
     free(cmd);
 }
 
-static int setup(void **state) {
-    (void)state;
-    return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char *cmd = h2g_strfmt("rm -rf %s", workdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_convert_report), cmocka_unit_test(test_inspect_roundtrip),
@@ -264,5 +252,5 @@ int main(void) {
         cmocka_unit_test(test_error_report),   cmocka_unit_test(test_ocr_reads_once),
         cmocka_unit_test(test_batch),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, workdir_setup, workdir_teardown);
 }

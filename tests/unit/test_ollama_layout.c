@@ -18,7 +18,8 @@
 #include "hf2gguf/gguf.h"
 #include "util.h"
 
-static char workdir[] = "/tmp/hf2gguf-ollama.XXXXXX";
+#define WORKDIR_NAME "ollama"
+#include "workdir.h"
 
 /* ---------------------------------------------------------------------------
  * Helpers
@@ -550,21 +551,8 @@ static void test_ocr(void **state) {
 }
 
 /* ---------------------------------------------------------------------------
- * Setup
+ * The test run (scratch folder: workdir.h)
  * ------------------------------------------------------------------------- */
-
-static int setup(void **state) {
-    (void)state;
-    return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char *cmd = h2g_strfmt("rm -rf %s", workdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc == 0 ? 0 : -1;
-}
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -572,5 +560,5 @@ int main(void) {
         cmocka_unit_test(test_fp8),
         cmocka_unit_test(test_ocr),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, workdir_setup, workdir_teardown);
 }

@@ -16,7 +16,8 @@
 #include "hf2gguf/split.h"
 #include "util.h"
 
-static char workdir[] = "/tmp/hf2gguf-split.XXXXXX";
+#define WORKDIR_NAME "split"
+#include "workdir.h"
 
 static void run_ok(const char *cmd) {
     int rc = system(cmd);
@@ -111,23 +112,10 @@ static void test_split_names(void **state) {
     assert_false(h2g_parse_size("-5", &v));
 }
 
-static int setup(void **state) {
-    (void)state;
-    return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char *cmd = h2g_strfmt("rm -rf %s", workdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_max_tensors), cmocka_unit_test(test_split_max_size),
         cmocka_unit_test(test_no_tensor_first), cmocka_unit_test(test_split_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, workdir_setup, workdir_teardown);
 }

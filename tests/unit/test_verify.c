@@ -30,7 +30,8 @@
 #define MMPROJ_OCR EXPECTED("deepseek-ocr-tiny", "mmproj-deepseek-ocr-tiny-f16.gguf")
 #define MMPROJ_OCR2 EXPECTED("deepseek-ocr2-tiny", "mmproj-deepseek-ocr2-tiny-f16.gguf")
 
-static char workdir[] = "/tmp/hf2gguf-verify.XXXXXX";
+#define WORKDIR_NAME "verify"
+#include "workdir.h"
 
 /* ---------------------------------------------------------------------------
  * Helpers
@@ -510,21 +511,8 @@ static void test_cli_json(void **state) {
 }
 
 /* ---------------------------------------------------------------------------
- * Setup
+ * The test run (scratch folder: workdir.h)
  * ------------------------------------------------------------------------- */
-
-static int setup(void **state) {
-    (void)state;
-    return mkdtemp(workdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    char *cmd = h2g_strfmt("rm -rf '%s'", workdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc == 0 ? 0 : -1;
-}
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -536,5 +524,5 @@ int main(void) {
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_cli_json),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, workdir_setup, workdir_teardown);
 }
