@@ -83,14 +83,6 @@ int h2g_checkout_read_file(const h2g_checkout *co, const char *name, size_t max,
 /* Reads the checkout's file `name` as JSON into *out (NULL when absent and
  * optional). */
 static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
-                     h2g_error *err);
-
-int h2g_checkout_read_json(const h2g_checkout *co, const char *name, cJSON **out,
-                           h2g_error *err) {
-    return read_json(co, name, true, out, err);
-}
-
-static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,
                      h2g_error *err) {
     char *text;
     size_t len;
@@ -109,6 +101,11 @@ static int read_json(const h2g_checkout *co, const char *name, bool optional, cJ
     rc = parse_json(text, len, name, out, err);
     free(text);
     return rc;
+}
+
+int h2g_checkout_read_json(const h2g_checkout *co, const char *name, cJSON **out,
+                           h2g_error *err) {
+    return read_json(co, name, true, out, err);
 }
 
 /* Reads the optional text file `name` into *out (NULL when absent). */
@@ -292,16 +289,22 @@ static bool is_listed_shard(const char *name) {
     return h2g_str_starts_with(name, "model") && h2g_str_ends_with(name, ".safetensors");
 }
 
+/* Adds a copy of name to the NULL-terminated list *names (*n entries). */
+static bool add_name(char ***names, size_t *n, size_t *cap, const char *name) {
+    char *copy = h2g_strdup(name);
+    if (!copy || h2g_grow((void **)names, cap, *n + 2, sizeof **names) != 0) {
+        free(copy);
+        return false;
+    }
+    (*names)[(*n)++] = copy;
+    (*names)[*n] = NULL;
+    return true;
+}
+
 /* Adds a copy of name to names[n] when it is a listed shard. */
 static int add_listed(const char *name, char ***names, size_t *n, size_t *cap, h2g_error *err) {
     if (!is_listed_shard(name) || strchr(name, '/')) return 0;
-    char *copy = h2g_strdup(name);
-    if (!copy || h2g_grow((void **)names, cap, *n + 1, sizeof **names) != 0) {
-        free(copy);
-        return h2g_fail(err, "out of memory");
-    }
-    (*names)[(*n)++] = copy;
-    return 0;
+    return add_name(names, n, cap, name) ? 0 : h2g_fail(err, "out of memory");
 }
 
 /* The listed shards of the archive's files or of the directory's entries. */
@@ -537,8 +540,8 @@ static char *dir_name_of(const char *dir) {
 int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
     memset(co, 0, sizeof *co);
     struct stat st;
-    bool is_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-    if (!is_dir && !(stat(dir, &st) == 0 && S_ISREG(st.st_mode)))
+    bool found = stat(dir, &st) == 0, is_dir = found && S_ISDIR(st.st_mode);
+    if (!is_dir && !(found && S_ISREG(st.st_mode)))
         return h2g_fail(err, "%s: not a directory or an archive (expected a model checkout)", dir);
     if (!is_dir) {
         if (h2g_checkout_archive_open(co, dir, err) != 0) {
@@ -587,18 +590,6 @@ void h2g_checkout_close(h2g_checkout *co) {
     free(co->dir);
     free(co->dir_name);
     memset(co, 0, sizeof *co);
-}
-
-/* Adds a copy of name to the NULL-terminated list *names (*n entries). */
-static bool add_name(char ***names, size_t *n, size_t *cap, const char *name) {
-    char *copy = h2g_strdup(name);
-    if (!copy || h2g_grow((void **)names, cap, *n + 2, sizeof **names) != 0) {
-        free(copy);
-        return false;
-    }
-    (*names)[(*n)++] = copy;
-    (*names)[*n] = NULL;
-    return true;
 }
 
 /* True for a file name `folder/<base>` listed by h2g_checkout_list. */
@@ -654,20 +645,19 @@ const uint8_t *h2g_checkout_data(const h2g_checkout *co, const h2g_st_tensor *t)
     return s->map ? s->map + t->offset : NULL;
 }
 
-int h2g_checkout_check_unchanged(const h2g_checkout *co, h2g_error *err) {
+/* Fails when the file open as fd (called name) is no longer size bytes. */
+static int same_size(int fd, uint64_t size, const char *name, h2g_error *err) {
     struct stat st;
-    if (co->archive) {
-        const struct h2g_archive *a = co->archive;
-        if (fstat(a->fd, &st) != 0 || (uint64_t)st.st_size != a->size)
-            return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
-                                 "when indexed)", a->path, (unsigned long long)a->size);
-        return 0;
-    }
-    for (size_t i = 0; i < co->n_shards; i++) {
-        if (fstat(co->shards[i].fd, &st) != 0 || (uint64_t)st.st_size != co->shards[i].size)
-            return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
-                                 "when indexed)", co->shards[i].file_name,
-                            (unsigned long long)co->shards[i].size);
-    }
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
+        return h2g_fail(err, "%s: the file changed size during the conversion (%llu bytes "
+                             "when indexed)", name, (unsigned long long)size);
+    return 0;
+}
+
+int h2g_checkout_check_unchanged(const h2g_checkout *co, h2g_error *err) {
+    if (co->archive) return same_size(co->archive->fd, co->archive->size, co->archive->path, err);
+    for (size_t i = 0; i < co->n_shards; i++)
+        if (same_size(co->shards[i].fd, co->shards[i].size, co->shards[i].file_name, err) != 0)
+            return -1;
     return 0;
 }
