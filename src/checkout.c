@@ -343,20 +343,16 @@ static int shards_from_listing(h2g_checkout *co, h2g_error *err) {
  * Opening shards and gathering their tensors
  * ------------------------------------------------------------------------- */
 
-/* Opens and maps shard number `index` and parses its header into h. The
- * parser is given at most 8 + H2G_ST_MAX_HEADER bytes; it checks every
- * tensor's range against the file size. */
-static int open_shard(h2g_checkout *co, h2g_shard *s, uint32_t index, h2g_st_header *h,
-                      h2g_error *err) {
-    if (co->archive) return h2g_archive_open_shard(co, s, index, h, err);
+/* Opens and maps a shard of a directory. Below 8 bytes it stays unmapped
+ * (and 0 bytes cannot be mapped): the parser then says why it is short. */
+static int map_shard(h2g_shard *s, h2g_error *err) {
     s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) return h2g_fail(err, "%s: cannot open: %s", s->file_name, strerror(errno));
     struct stat st;
     if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
         return h2g_fail(err, "%s: not a regular file", s->file_name);
     s->size = (uint64_t)st.st_size;
-    if (s->size < 8) /* nothing worth mapping (and 0 bytes cannot be); the parser says why */
-        return h2g_st_parse_header(h, (const uint8_t *)"", 0, s->size, index, s->file_name, err);
+    if (s->size < 8) return 0;
     if (s->size > SIZE_MAX)
         return h2g_fail(err, "%s: %llu bytes do not fit in the address space", s->file_name,
                         (unsigned long long)s->size);
@@ -364,9 +360,28 @@ static int open_shard(h2g_checkout *co, h2g_shard *s, uint32_t index, h2g_st_hea
     if (map == MAP_FAILED)
         return h2g_fail(err, "%s: cannot map: %s", s->file_name, strerror(errno));
     s->map = map;
+    return 0;
+}
+
+/* Opens shard number `index` (in the directory or the archive) and parses
+ * its header into h. The parser is given at most 8 + H2G_ST_MAX_HEADER
+ * bytes; it checks every tensor's range against the shard's size. */
+static int open_shard(h2g_checkout *co, h2g_shard *s, uint32_t index, h2g_st_header *h,
+                      h2g_error *err) {
+    const uint8_t *head = NULL;
+    uint64_t len = 0;
+    if (co->archive) {
+        if (h2g_archive_locate_shard(co, s, &head, &len, err) != 0) return -1;
+    } else {
+        if (map_shard(s, err) != 0) return -1;
+        head = s->map;
+        len = s->map ? s->size : 0;
+    }
     uint64_t limit = 8 + (uint64_t)H2G_ST_MAX_HEADER;
-    size_t head = (size_t)(s->size < limit ? s->size : limit);
-    if (h2g_st_parse_header(h, s->map, head, s->size, index, s->file_name, err) != 0) return -1;
+    size_t head_len = (size_t)(len < limit ? len : limit);
+    if (h2g_st_parse_header(h, head ? head : (const uint8_t *)"", head_len, s->size, index,
+                            s->file_name, err) != 0)
+        return -1;
     s->data_start = h->data_start;
     return 0;
 }

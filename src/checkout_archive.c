@@ -302,7 +302,8 @@ static int map_file(struct h2g_archive *a, h2g_error *err) {
     if (a->fd < 0 || fstat(a->fd, &st) != 0)
         return h2g_fail(err, "%s: cannot open: %s", a->path, strerror(errno));
     a->size = (uint64_t)st.st_size;
-    if (a->size == 0) return h2g_fail(err, "%s: empty file (expected a tar or zip archive)", a->path);
+    if (a->size == 0)
+        return h2g_fail(err, "%s: empty file (expected a tar or zip archive)", a->path);
     if (a->size > SIZE_MAX)
         return h2g_fail(err, "%s: too large for the address space", a->path);
     void *map = mmap(NULL, (size_t)a->size, PROT_READ, MAP_SHARED, a->fd, 0);
@@ -390,30 +391,24 @@ int h2g_archive_read_small(const struct h2g_archive *a, const char *name, size_t
     return 0;
 }
 
-int h2g_archive_open_shard(h2g_checkout *co, h2g_shard *s, uint32_t index, h2g_st_header *h,
-                           h2g_error *err) {
+int h2g_archive_locate_shard(h2g_checkout *co, h2g_shard *s, const uint8_t **head, uint64_t *len,
+                             h2g_error *err) {
     struct h2g_archive *a = co->archive;
-    h2g_archive_member *m = h2g_archive_member_find(a, s->file_name);
+    const h2g_archive_member *m = h2g_archive_member_find(a, s->file_name);
     if (!m) return h2g_fail(err, "%s: not found in %s", s->file_name, a->path);
-    m->is_shard = true;
     s->member = (size_t)(m - a->members);
     s->size = m->size;
     if (m->in_place) {
         s->fd = a->fd; /* the archive's, not the shard's own: see h2g_checkout_close */
         s->base = m->offset;
         s->map = m->size ? a->map + m->offset : NULL;
-        uint64_t limit = 8 + (uint64_t)H2G_ST_MAX_HEADER;
-        size_t head = (size_t)(m->size < limit ? m->size : limit);
-        if (h2g_st_parse_header(h, s->map ? s->map : (const uint8_t *)"", head, m->size, index,
-                                s->file_name, err) != 0)
-            return -1;
+        *head = s->map;
+        *len = s->map ? m->size : 0;
     } else {
         s->streamed = true; /* no data until staged */
-        if (h2g_st_parse_header(h, m->head ? m->head : (const uint8_t *)"", m->head_len, m->size,
-                                index, s->file_name, err) != 0)
-            return -1;
+        *head = m->head;
+        *len = m->head_len;
     }
-    s->data_start = h->data_start;
     return 0;
 }
 

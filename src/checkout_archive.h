@@ -50,7 +50,6 @@ typedef struct h2g_archive_member {
     size_t head_len;
     h2g_held_tensor *held; /* streamed *.safetensors: its scale tensors, by name */
     size_t n_held;
-    bool is_shard;     /* the checkout reads it as a shard */
 } h2g_archive_member;
 
 struct h2g_archive {
@@ -87,10 +86,11 @@ const char *h2g_archive_find_deeper(const struct h2g_archive *a, const char *nam
 int h2g_archive_read_small(const struct h2g_archive *a, const char *name, size_t max_bytes,
                            bool optional, char **out, size_t *len, h2g_error *err);
 
-/* Opens shard s (number index), a member of the archive, and parses its
- * header into h. */
-int h2g_archive_open_shard(h2g_checkout *co, h2g_shard *s, uint32_t index, h2g_st_header *h,
-                           h2g_error *err);
+/* Finds shard s in the archive and says where its bytes are read (fd, base,
+ * map, size, streamed); *head gets the bytes its header is parsed from (in
+ * the mapping, or the copy kept of a streamed one: *len of them). */
+int h2g_archive_locate_shard(h2g_checkout *co, h2g_shard *s, const uint8_t **head, uint64_t *len,
+                             h2g_error *err);
 
 /* After every shard is open: co->held[] points at the copies kept of the
  * streamed shards' scale tensors. */
