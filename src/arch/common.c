@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "arch/arch.h"
-#include "hparams.h"
-#include "util.h"
+#include "source/hparams.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * Names and shapes

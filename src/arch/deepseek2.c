@@ -18,8 +18,8 @@
 #include "arch/ollama.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/vocab.h"
-#include "hparams.h"
-#include "util.h"
+#include "source/hparams.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * Name tables

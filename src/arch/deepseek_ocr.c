@@ -6,7 +6,7 @@
  */
 #include "arch/ocr_vision.h"
 #include "arch/ollama.h"
-#include "hparams.h"
+#include "source/hparams.h"
 
 /* CLIP-L, with its fused qkv projection. */
 static const h2g_name_rule clip_names[] = {

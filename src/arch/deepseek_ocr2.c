@@ -5,7 +5,7 @@
  * type deepseekocr2). Facts: conversion-reference.md section 5.
  */
 #include "arch/ocr_vision.h"
-#include "hparams.h"
+#include "source/hparams.h"
 
 static const h2g_name_rule qwen2_names[] = {
     {"model.qwen2_model.model.model.layers.{N}.self_attn.q_proj", "v.blk.{N}.attn_q"},

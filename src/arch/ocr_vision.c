@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "hf2gguf/general.h"
-#include "hparams.h"
-#include "util.h"
+#include "source/hparams.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * Tables

@@ -24,8 +24,8 @@
 #include "arch/arch.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/vocab.h"
-#include "hparams.h"
-#include "util.h"
+#include "source/hparams.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * Names and order

@@ -3,7 +3,7 @@
  * Plain, portable C: one 64-byte block at a time, big-endian words. Fast
  * enough for what we hash (regexes, test manifests, tensor checksums in
  * tools); nothing here is secret, so no constant-time care is taken. */
-#include "sha256.h"
+#include "base/sha256.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* util.c - strings, paths and small files (see util.h). */
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -17,7 +17,7 @@
 #include "hf2gguf/general.h"
 #include "hf2gguf/split.h"
 #include "hf2gguf/vocab.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char usage[] =
     "usage: hf2gguf convert MODEL_DIR [options]\n"

@@ -15,8 +15,8 @@
 
 #include "hf2gguf/convert.h"
 #include "hf2gguf/numeric.h"
-#include "transform.h"
-#include "util.h"
+#include "plan/transform.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * Temporary files an interrupt must remove

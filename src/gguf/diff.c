@@ -10,8 +10,8 @@
 
 #include "hf2gguf/diff.h"
 #include "hf2gguf/numeric.h"
-#include "sha256.h"
-#include "util.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 /* Values are dequantized this many at a time (a multiple of the Q8_0 block),
  * so that comparing a multi-gigabyte tensor needs two small buffers. */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "hf2gguf/gguf.h"
-#include "util.h"
+#include "base/util.h"
 
 /* The smallest encodings, used to reject counts that cannot fit in the
  * bytes left: a KV is key length (8) + type (4) + a 1-byte value; a tensor

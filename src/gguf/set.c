@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hf2gguf/gguf_set.h"
-#include "util.h"
+#include "base/util.h"
 
 /* "-NNNNN-of-MMMMM.gguf": the part of a shard name after the stem. */
 #define SPLIT_SUFFIX_LEN 20

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "hf2gguf/gguf_json.h"
-#include "util.h"
-#include "verify_rules.h"
+#include "base/util.h"
+#include "gguf/verify_rules.h"
 
 /* A broken file (say, block_count = 4e9) could otherwise produce a line per
  * missing tensor of every layer: stop collecting after this many. */

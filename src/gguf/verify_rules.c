@@ -11,7 +11,7 @@
  * tensor table(s) and value checks (reusing the shared tables where the
  * loader shares code), then add one h2g_varch and one registry line.
  */
-#include "verify_rules.h"
+#include "gguf/verify_rules.h"
 
 #include <inttypes.h>
 #include <stdio.h>

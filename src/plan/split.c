@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hf2gguf/gguf_set.h"
-#include "util.h"
+#include "base/util.h"
 
 bool h2g_split_wanted(const h2g_split_options *so) {
     return so && (so->max_bytes || so->max_tensors || so->no_tensor_first);

@@ -1,5 +1,5 @@
 /* transform.c - the values of a chunk of an output tensor (see transform.h). */
-#include "transform.h"
+#include "plan/transform.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* archive_reader.c - the entries of a tar or zip archive, one after another
  * (see archive_reader.h). */
-#include "archive_reader.h"
+#include "source/archive_reader.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * libarchive reads our mapping

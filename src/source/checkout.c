@@ -23,10 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkout_archive.h"
-#include "hparams.h"
-#include "model_card.h"
-#include "util.h"
+#include "source/checkout_archive.h"
+#include "source/hparams.h"
+#include "source/model_card.h"
+#include "base/util.h"
 
 #define INDEX_FILE "model.safetensors.index.json"
 

@@ -1,6 +1,6 @@
 /* checkout_archive.c - a checkout packed in a tar or zip archive
  * (see checkout_archive.h). */
-#include "checkout_archive.h"
+#include "source/checkout_archive.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* The small files checkout.c reads, and the largest it accepts of each. */
 static const struct {

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive_reader.h"
+#include "source/archive_reader.h"
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/safetensors.h"
 

@@ -1,5 +1,5 @@
 /* hparams.c - typed, checked reads of config.json values (see hparams.h). */
-#include "hparams.h"
+#include "source/hparams.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * objects, sequences arrays, scalars strings (whatever their YAML type, so
  * "no", "1.0" and "2024-01-01" keep their spelling; consumers decide what a
  * value means). Aliases are not followed; they become JSON null. */
-#include "model_card.h"
+#include "source/model_card.h"
 
 #include <stdbool.h>
 #include <string.h>

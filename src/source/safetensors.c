@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Tensor names come from the file; cap them in messages so that the part
  * saying what is wrong always fits in the error record. */

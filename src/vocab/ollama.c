@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "hf2gguf/vocab.h"
-#include "util.h"
+#include "base/util.h"
 
 enum { TOKEN_NORMAL = 1, TOKEN_CONTROL = 3, TOKEN_USER_DEFINED = 4 };
 

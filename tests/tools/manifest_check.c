@@ -14,8 +14,8 @@
 #include <cjson/cJSON.h>
 
 #include "hf2gguf/gguf.h"
-#include "sha256.h"
-#include "util.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 static int differences;
 

@@ -30,8 +30,8 @@
 #include <cmocka.h>
 
 #include "hf2gguf/checkout.h"
-#include "model_card.h"
-#include "util.h"
+#include "source/model_card.h"
+#include "base/util.h"
 
 #define INDEX "model.safetensors.index.json"
 

@@ -26,12 +26,12 @@
 
 #include <cmocka.h>
 
-#include "checkout_archive.h"
+#include "source/checkout_archive.h"
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
 #include "hf2gguf/executor.h"
-#include "transform.h"
-#include "util.h"
+#include "plan/transform.h"
+#include "base/util.h"
 
 #define WORKDIR_NAME "archive"
 #include "workdir.h"

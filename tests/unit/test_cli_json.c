@@ -16,7 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "hf2gguf/gguf.h"
-#include "util.h"
+#include "base/util.h"
 
 #define WORKDIR_NAME "json"
 #include "workdir.h"

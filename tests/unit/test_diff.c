@@ -28,8 +28,8 @@
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/gguf_set.h"
 #include "hf2gguf/numeric.h"
-#include "sha256.h"
-#include "util.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 #define FIXTURE TEST_DATA_DIR "/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf"
 

@@ -18,7 +18,7 @@
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/plan.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *const fixtures[] = {
     "deepseek-v2-lite-tiny", "deepseek-v3-tiny", "deepseek-v3-fp8-tiny",

@@ -20,7 +20,7 @@
 
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/gguf_json.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---------------------------------------------------------------------------
  * 1. Expected fixtures: rebuilt headers equal the files

@@ -26,7 +26,7 @@
 #include "hf2gguf/diff.h"
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/gguf_set.h"
-#include "util.h"
+#include "base/util.h"
 
 #define FIXTURE TEST_DATA_DIR "/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf"
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "hf2gguf/gguf.h"
-#include "util.h"
+#include "base/util.h"
 
 #define WORKDIR_NAME "ollama"
 #include "workdir.h"

@@ -13,7 +13,7 @@
 
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
-#include "util.h"
+#include "base/util.h"
 
 static cJSON *load_manifest(const char *fixture, const char *outtype) {
     char *path = h2g_strfmt("%s/%s/expected/%s-%s.manifest.json", TEST_DATA_DIR, fixture,

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "sha256.h"
+#include "base/sha256.h"
 
 /* ---------------------------------------------------------------------------
  * Known answers

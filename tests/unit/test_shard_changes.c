@@ -15,7 +15,7 @@
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
 #include "hf2gguf/executor.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_shrunk_shard(void **state) {
     (void)state;

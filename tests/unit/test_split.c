@@ -14,7 +14,7 @@
 
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/split.h"
-#include "util.h"
+#include "base/util.h"
 
 #define WORKDIR_NAME "split"
 #include "workdir.h"

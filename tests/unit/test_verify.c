@@ -21,7 +21,7 @@
 
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/verify.h"
-#include "util.h"
+#include "base/util.h"
 
 #define EXPECTED(fixture, file) TEST_DATA_DIR "/" fixture "/expected/" file
 #define V3 EXPECTED("deepseek-v3-tiny", "deepseek-v3-tiny-f16.gguf")

@@ -18,8 +18,8 @@
 
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/vocab.h"
-#include "sha256.h"
-#include "util.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 static const char *const fixtures[] = {
     "deepseek-v2-lite-tiny", "deepseek-v3-tiny", "deepseek-v3-fp8-tiny",

@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static char workdir[] = "/tmp/hf2gguf-" WORKDIR_NAME ".XXXXXX";
 
