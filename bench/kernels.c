@@ -5,7 +5,7 @@
  * (decode, multiply by the scale as transform.c does, encode).
  *
  * Built by CMake as bench_kernels (bench/run.sh runs it first), or by hand:
- *   gcc -std=c11 -D_GNU_SOURCE -O2 -Iinclude bench/kernels.c src/numeric.c \
+ *   gcc -std=c11 -D_GNU_SOURCE -O2 -Iinclude bench/kernels.c src/numeric/codec.c src/numeric/ggml_type.c \
  *       -lm -lpthread -o /tmp/bench_kernels && /tmp/bench_kernels
  */
 #include <stdint.h>

@@ -129,4 +129,7 @@ char **h2g_checkout_list(const h2g_checkout *co, const char *folder, const char 
 int h2g_read_json_file(const char *path, const char *display, bool optional, cJSON **out,
                        h2g_error *err);
 
+/* HF architecture name of a checkout (config.json architectures[0]). */
+int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err);
+
 #endif

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "hf2gguf/error.h"
+#include "hf2gguf/ggml_type.h"
 #include "hf2gguf/kv.h"
 
 #define H2G_GGUF_MAGIC "GGUF"
@@ -43,20 +44,6 @@
 #define H2G_GGUF_MAX_DIMS 4
 #define H2G_GGUF_MAX_NAME 64 /* a tensor name must be shorter than this */
 
-/* ggml tensor type ids. Only the types hf2gguf writes have names here; the
- * reader knows the sizes of a few more (see h2g_ggml_type_info). */
-typedef enum h2g_ggml_type {
-    H2G_GGML_F32 = 0,
-    H2G_GGML_F16 = 1,
-    H2G_GGML_Q8_0 = 8,
-    H2G_GGML_BF16 = 30,
-} h2g_ggml_type;
-
-/* Block size (elements) and bytes per block of a ggml type id; returns false
- * for ids we do not know. */
-bool h2g_ggml_type_info(uint32_t type, uint32_t *block_elems, uint32_t *block_bytes);
-/* "F32", "F16", "Q8_0", "BF16", ... or "?" */
-const char *h2g_ggml_type_name(uint32_t type);
 
 /* One tensor info record. */
 typedef struct h2g_tensor_info {

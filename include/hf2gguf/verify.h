@@ -26,7 +26,7 @@
  *   blk.0.attn_q_a.weight: shape {64, 31}, expected {64, 32}
  *       (embedding_length, attention.q_lora_rank)          [on one line]
  *
- * The rule tables live in src/verify_rules.c; adding an architecture is one
+ * The rule tables live in src/gguf/verify_rules.c; adding an architecture is one
  * more table set there and one line in its registry.
  */
 #ifndef HF2GGUF_VERIFY_H

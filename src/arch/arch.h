@@ -10,7 +10,7 @@
 #define HF2GGUF_ARCH_H
 
 #include "hf2gguf/checkout.h"
-#include "hf2gguf/convert.h"
+#include "hf2gguf/plan_options.h"
 #include "hf2gguf/plan.h"
 
 typedef int (*h2g_plan_fn)(const h2g_checkout *co, const h2g_convert_options *o,

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 
 #include "hf2gguf/checkout.h"
-#include "hf2gguf/convert.h"
+#include "hf2gguf/plan_options.h"
 #include "hf2gguf/plan.h"
 
 /* How a key's value comes from config.json. Absent or null values are Go's

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/paths.h"
 #include "cli/report.h"
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
@@ -17,7 +18,6 @@
 #include "hf2gguf/general.h"
 #include "hf2gguf/split.h"
 #include "hf2gguf/vocab.h"
-#include "base/util.h"
 
 static const char usage[] =
     "usage: hf2gguf convert MODEL_DIR [options]\n"
@@ -255,8 +255,10 @@ static char **attach_mmproj_path(int *argcp, char **argv, char ***owned) {
     int n = 0, k = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--mmproj") && i + 1 < argc && argv[i + 1][0] != '-' &&
-            h2g_str_ends_with(argv[i + 1], ".gguf")) {
-            out[n++] = (*owned)[k++] = h2g_strfmt("--mmproj=%s", argv[++i]);
+            cli_ends_with(argv[i + 1], ".gguf")) {
+            char *joined = NULL;
+            if (asprintf(&joined, "--mmproj=%s", argv[++i]) < 0) joined = NULL;
+            out[n++] = (*owned)[k++] = joined;
             continue;
         }
         out[n++] = argv[i];
@@ -282,20 +284,15 @@ static void general_from_plan(const h2g_plan *p, h2g_general *g) {
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         const char *v;
         if (h2g_kv_get_str(&p->kv, fields[i].key, &v))
-            *(char **)((char *)g + fields[i].off) = h2g_strdup(v);
+            *(char **)((char *)g + fields[i].off) = strdup(v);
     }
-}
-
-static bool is_directory(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The directory default names go to: --outfile when it is a directory, the
  * directory of --outfile when it names a file, else the current one. */
 static char *default_dir(const args *a) {
     if (!a->outfile) return NULL;
-    if (is_directory(a->outfile)) return h2g_strdup(a->outfile);
+    if (cli_is_directory(a->outfile)) return strdup(a->outfile);
     const char *slash = strrchr(a->outfile, '/');
     return slash ? strndup(a->outfile, (size_t)(slash - a->outfile + 1)) : NULL;
 }
@@ -306,8 +303,8 @@ static char *output_path(const args *a, const h2g_plan *p) {
     bool mmproj = !strcmp(p->role, "mmproj");
     const char *given = mmproj ? (a->mmproj_path ? a->mmproj_path : a->mmproj_only ? a->outfile : NULL)
                                : a->outfile;
-    if (given && !is_directory(given)) return h2g_strdup(given);
-    char *name = p->default_name ? h2g_strdup(p->default_name) : NULL;
+    if (given && !cli_is_directory(given)) return strdup(given);
+    char *name = p->default_name ? strdup(p->default_name) : NULL;
     if (!p->default_name) {
         h2g_general g;
         general_from_plan(p, &g);
@@ -315,8 +312,8 @@ static char *output_path(const args *a, const h2g_plan *p) {
         name = h2g_default_filename(&g, kind, h2g_outtype_upper_name(p->outtype));
         h2g_general_free(&g);
     }
-    char *dir = given ? h2g_strdup(given) : default_dir(a);
-    char *path = name && dir ? h2g_path_join(dir, name) : NULL;
+    char *dir = given ? strdup(given) : default_dir(a);
+    char *path = name && dir ? cli_path_join(dir, name) : NULL;
     if (!dir) return name;
     free(name);
     free(dir);
@@ -380,7 +377,7 @@ static int add_file(run *r, const h2g_plan *p, char *path, bool owned, h2g_error
 /* The files of planned output i: itself, or its split parts. */
 static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
     if (!h2g_split_wanted(&a->split))
-        return add_file(r, &r->plans[i], h2g_strdup(r->paths[i]), false, err);
+        return add_file(r, &r->plans[i], strdup(r->paths[i]), false, err);
     h2g_plan *parts;
     size_t n;
     if (h2g_plan_split(&r->plans[i], &a->split, &parts, &n, err) != 0) return -1;
@@ -390,7 +387,7 @@ static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
             fprintf(stderr, "hf2gguf: note: %s fits in one file under the split limits; not "
                             "splitting\n", r->paths[i]);
         h2g_plan_free(&parts[0]);
-        rc = add_file(r, &r->plans[i], h2g_strdup(r->paths[i]), false, err);
+        rc = add_file(r, &r->plans[i], strdup(r->paths[i]), false, err);
     } else {
         for (size_t k = 0; k < n; k++) {
             if (rc == 0)
@@ -406,7 +403,7 @@ static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
 /* Names the outputs, splits them as asked, and refuses to overwrite
  * existing files unless --force. */
 static int choose_files(const args *a, run *r, h2g_error *err) {
-    if (a->outfile && h2g_str_ends_with(a->outfile, "/") && !is_directory(a->outfile))
+    if (a->outfile && cli_ends_with(a->outfile, "/") && !cli_is_directory(a->outfile))
         return h2g_fail(err, "--outfile %s: no such directory", a->outfile);
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
@@ -418,7 +415,7 @@ static int choose_files(const args *a, run *r, h2g_error *err) {
     for (size_t i = 0; i < r->n_plans; i++)
         if (expand_output(a, r, i, err) != 0) return -1;
     for (size_t i = 0; i < r->n_files; i++)
-        if (!a->force && strcmp(r->file_paths[i], "-") && h2g_file_exists(r->file_paths[i]))
+        if (!a->force && strcmp(r->file_paths[i], "-") && cli_exists(r->file_paths[i]))
             return h2g_fail(err, "%s already exists; pass --force to overwrite it",
                             r->file_paths[i]);
     return 0;
@@ -531,7 +528,7 @@ static int convert_one(const args *a) {
 /* --outdir: created when missing; then the default names go there. */
 static int prepare_outdir(args *a) {
     if (!a->outdir) return 0;
-    if (mkdir(a->outdir, 0777) != 0 && !is_directory(a->outdir)) {
+    if (mkdir(a->outdir, 0777) != 0 && !cli_is_directory(a->outdir)) {
         fprintf(stderr, "hf2gguf: error: --outdir %s: cannot create it\n", a->outdir);
         return -1;
     }

@@ -1,4 +1,4 @@
-/* convert.c - choosing the architecture module and planning outputs
+/* driver.c - choosing the architecture module and planning outputs
  * (see include/hf2gguf/convert.h). */
 #include "hf2gguf/convert.h"
 
@@ -6,33 +6,6 @@
 
 #include "arch/arch.h"
 #include "arch/ollama.h"
-
-const char *h2g_layout_name(h2g_layout l) {
-    return l == H2G_LAYOUT_OLLAMA ? "ollama" : "llama.cpp";
-}
-
-bool h2g_layout_parse(const char *s, h2g_layout *out) {
-    if (!strcmp(s, "llama.cpp")) *out = H2G_LAYOUT_LLAMA_CPP;
-    else if (!strcmp(s, "ollama")) *out = H2G_LAYOUT_OLLAMA;
-    else return false;
-    return true;
-}
-
-void h2g_convert_options_init(h2g_convert_options *o) {
-    memset(o, 0, sizeof *o);
-    o->outtype = H2G_OUT_AUTO;
-    o->want_model = true;
-}
-
-int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err) {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(co->config, "architectures");
-    const cJSON *first = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, 0) : NULL;
-    if (!cJSON_IsString(first))
-        return h2g_fail(err, "config.json: 'architectures' must be a list whose first entry "
-                             "names the model class (e.g. \"DeepseekV3ForCausalLM\")");
-    *name = first->valuestring;
-    return 0;
-}
 
 /* The list of supported names, for error messages. */
 static void supported_list(char *buf, size_t size) {

@@ -1,4 +1,4 @@
-/* gguf_diff.c - differences between two GGUF files or split sets, and
+/* diff.c - differences between two GGUF files or split sets, and
  * content checksums (see include/hf2gguf/diff.h).
  *
  * Every pointer used here comes from the strict reader (through the set

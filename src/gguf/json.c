@@ -1,4 +1,4 @@
-/* gguf_json.c - a parsed GGUF file as JSON (see include/hf2gguf/gguf_json.h). */
+/* json.c - a parsed GGUF file as JSON (see include/hf2gguf/gguf_json.h). */
 #include "hf2gguf/gguf_json.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* gguf_layout.c - telling llama.cpp's layout from Ollama's in a parsed file
+/* layout.c - telling llama.cpp's layout from Ollama's in a parsed file
  * (see include/hf2gguf/gguf.h). */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* gguf_read.c - opening and validating GGUF files (see include/hf2gguf/gguf.h).
+/* read.c - opening and validating GGUF files (see include/hf2gguf/gguf.h).
  *
  * The reader is as strict as ggml's gguf.cpp, plus a few checks ggml leaves
  * to undefined behaviour (BOOL bytes other than 0/1, NUL bytes in tensor

@@ -1,4 +1,4 @@
-/* gguf_set.c - a GGUF file or a gguf-split set read as one logical file (see
+/* set.c - a GGUF file or a gguf-split set read as one logical file (see
  * include/hf2gguf/gguf_set.h).
  *
  * Every shard is opened with the strict reader, so every byte used here has

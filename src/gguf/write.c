@@ -1,54 +1,9 @@
-/* gguf_write.c - GGUF layout and header encoding (see include/hf2gguf/gguf.h). */
+/* write.c - GGUF layout and header encoding (see include/hf2gguf/gguf.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hf2gguf/gguf.h"
-
-/* ---------------------------------------------------------------------------
- * ggml types
- * ------------------------------------------------------------------------- */
-
-typedef struct type_info {
-    const char *name;
-    uint32_t block_elems, block_bytes;
-} type_info;
-
-/* Block size and bytes per block of every type ggml's reader knows (ggml.c
- * type_traits), so that inspect can read files quantized elsewhere. Q8_1 is
- * 36 bytes in ggml (gguf-py says 40; ggml is what loads the files). */
-static const type_info ggml_types[] = {
-    [0] = {"F32", 1, 4},          [1] = {"F16", 1, 2},         [2] = {"Q4_0", 32, 18},
-    [3] = {"Q4_1", 32, 20},       [6] = {"Q5_0", 32, 22},      [7] = {"Q5_1", 32, 24},
-    [8] = {"Q8_0", 32, 34},       [9] = {"Q8_1", 32, 36},      [10] = {"Q2_K", 256, 84},
-    [11] = {"Q3_K", 256, 110},    [12] = {"Q4_K", 256, 144},   [13] = {"Q5_K", 256, 176},
-    [14] = {"Q6_K", 256, 210},    [15] = {"Q8_K", 256, 292},   [16] = {"IQ2_XXS", 256, 66},
-    [17] = {"IQ2_XS", 256, 74},   [18] = {"IQ3_XXS", 256, 98}, [19] = {"IQ1_S", 256, 50},
-    [20] = {"IQ4_NL", 32, 18},    [21] = {"IQ3_S", 256, 110},  [22] = {"IQ2_S", 256, 82},
-    [23] = {"IQ4_XS", 256, 136},  [24] = {"I8", 1, 1},         [25] = {"I16", 1, 2},
-    [26] = {"I32", 1, 4},         [27] = {"I64", 1, 8},        [28] = {"F64", 1, 8},
-    [29] = {"IQ1_M", 256, 56},    [30] = {"BF16", 1, 2},       [34] = {"TQ1_0", 256, 54},
-    [35] = {"TQ2_0", 256, 66},    [39] = {"MXFP4", 32, 17},
-};
-
-/* The table row of a ggml type id, or NULL when we do not know it. */
-static const type_info *find_type(uint32_t type) {
-    if (type >= sizeof ggml_types / sizeof ggml_types[0] || !ggml_types[type].name) return NULL;
-    return &ggml_types[type];
-}
-
-bool h2g_ggml_type_info(uint32_t type, uint32_t *block_elems, uint32_t *block_bytes) {
-    const type_info *t = find_type(type);
-    if (!t) return false;
-    if (block_elems) *block_elems = t->block_elems;
-    if (block_bytes) *block_bytes = t->block_bytes;
-    return true;
-}
-
-const char *h2g_ggml_type_name(uint32_t type) {
-    const type_info *t = find_type(type);
-    return t ? t->name : "?";
-}
 
 /* Element count of t, failing like ggml when a dimension is negative as an
  * int64 or when the product does not fit in an int64. */
@@ -75,22 +30,23 @@ void h2g_tensor_shape_str(const h2g_tensor_info *t, char *buf, size_t size) {
 }
 
 int h2g_tensor_nbytes(const h2g_tensor_info *t, uint64_t *nbytes, h2g_error *err) {
-    const type_info *ti = find_type(t->type);
-    if (!ti) return h2g_fail(err, "tensor '%s': unknown ggml type %u", t->name, t->type);
+    uint32_t block_elems, block_bytes;
+    if (!h2g_ggml_type_info(t->type, &block_elems, &block_bytes))
+        return h2g_fail(err, "tensor '%s': unknown ggml type %u", t->name, t->type);
     if (t->n_dims < 1 || t->n_dims > H2G_GGUF_MAX_DIMS)
         return h2g_fail(err, "tensor '%s': %u dimensions; GGUF allows 1 to %d", t->name,
                         t->n_dims, H2G_GGUF_MAX_DIMS);
-    if (t->ne[0] % ti->block_elems != 0)
+    if (t->ne[0] % block_elems != 0)
         return h2g_fail(err, "tensor '%s': ne[0] = %llu is not a multiple of the %s block "
-                             "size %u", t->name, (unsigned long long)t->ne[0], ti->name,
-                        ti->block_elems);
+                             "size %u", t->name, (unsigned long long)t->ne[0],
+                        h2g_ggml_type_name(t->type), block_elems);
     uint64_t n = 0;
     if (element_count(t, &n, err) != 0) return -1;
     /* Every row is whole blocks (checked above), so n / block is exact. */
-    uint64_t blocks = n / ti->block_elems;
-    if (blocks > (uint64_t)INT64_MAX / ti->block_bytes)
+    uint64_t blocks = n / block_elems;
+    if (blocks > (uint64_t)INT64_MAX / block_bytes)
         return h2g_fail(err, "tensor '%s': byte size overflows an int64", t->name);
-    *nbytes = blocks * ti->block_bytes;
+    *nbytes = blocks * block_bytes;
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* numeric.c - float conversions and Q8_0, bit-exact with the reference
+/* codec.c - float conversions and Q8_0, bit-exact with the reference
  * converter (see include/hf2gguf/numeric.h and conversion-reference.md
  * sections 1.6 and 2.3).
  *
@@ -33,7 +33,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "hf2gguf/gguf.h"
+#include "hf2gguf/ggml_type.h"
 
 /* Q8_0 multiplies in float32 and must round every product to float32, as
  * numpy does. With FLT_EVAL_METHOD 0 (x86-64 SSE, aarch64) there is no

@@ -676,3 +676,13 @@ int h2g_checkout_check_unchanged(const h2g_checkout *co, h2g_error *err) {
             return -1;
     return 0;
 }
+
+int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(co->config, "architectures");
+    const cJSON *first = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, 0) : NULL;
+    if (!cJSON_IsString(first))
+        return h2g_fail(err, "config.json: 'architectures' must be a list whose first entry "
+                             "names the model class (e.g. \"DeepseekV3ForCausalLM\")");
+    *name = first->valuestring;
+    return 0;
+}

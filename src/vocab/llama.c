@@ -1,4 +1,4 @@
-/* vocab.c - tokenizer.* keys from tokenizer.json and tokenizer_config.json,
+/* llama.c - llama.cpp's tokenizer.* keys from tokenizer.json and tokenizer_config.json,
  * as llama.cpp's converter writes them (see include/hf2gguf/vocab.h and
  * conversion-reference.md section 6).
  *

@@ -1,5 +1,5 @@
 /*
- * vocab_ollama.c - the tokenizer.* keys as Ollama's converter writes them
+ * ollama.c - the tokenizer.* keys as Ollama's converter writes them
  * (conversion-reference.md 8.2; see vocab.h).
  *
  * Simpler than llama.cpp's rules in every point: token types come only from
