@@ -461,6 +461,9 @@ static int add_base_params(ds2 *m, h2g_plan *p, h2g_error *err) {
     v = 1e-6;
     if (h2g_hparams_f64_opt(&m->hp, "rms_norm_eps", &v, &has, err) != 0 ||
         set_f32(m, p, "attention.layer_norm_rms_epsilon", v, err) != 0 ||
+        /* llama.cpp 0.7.0's generic lookup writes it here; the later write
+         * below (key 29) then only sets its value again, in place. */
+        copy_u32(m, p, "expert_count", "n_routed_experts", err) != 0 ||
         copy_u32(m, p, "expert_used_count", "num_experts_per_tok", err) != 0 ||
         copy_u32(m, p, "expert_group_count", "n_group", err) != 0 ||
         copy_u32(m, p, "expert_group_used_count", "topk_group", err) != 0)

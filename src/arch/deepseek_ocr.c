@@ -47,6 +47,7 @@ static int read_clip_params(const cJSON *vc, const cJSON *w, h2g_ocr_params *p,
 }
 
 static const h2g_ocr_encoder clip_encoder = {
+    .preproc_max_tiles = 9,
     .projector_type = "deepseekocr",
     .width_key = "clip-l-14-224",
     .names = clip_names,

@@ -46,6 +46,7 @@ static int read_qwen2_params(const cJSON *vc, const cJSON *w, h2g_ocr_params *p,
 }
 
 static const h2g_ocr_encoder qwen2_encoder = {
+    .preproc_max_tiles = 6,
     .projector_type = "deepseekocr2",
     .width_key = "qwen2-0-5b",
     .names = qwen2_names,

@@ -280,6 +280,8 @@ static int add_clip_params(vision *v, h2g_plan *p, h2g_error *err) {
         h2g_json_u32_opt(v->vc, "config.json: vision_config", "window_size", &window, &has,
                          err) != 0 ||
         h2g_kv_set_u32(kv, "clip.vision.window_size", window, err) != 0 ||
+        h2g_kv_set_u32(kv, "clip.vision.preproc_min_tiles", 2, err) != 0 ||
+        h2g_kv_set_u32(kv, "clip.vision.preproc_max_tiles", v->enc->preproc_max_tiles, err) ||
         h2g_kv_set_u32(kv, "clip.vision.sam.block_count", v->sam_layers, err) != 0 ||
         h2g_kv_set_u32(kv, "clip.vision.sam.embedding_length", v->sam_width, err) != 0 ||
         h2g_kv_set_u32(kv, "clip.vision.sam.head_count", v->sam_heads, err) != 0)

@@ -22,6 +22,8 @@ typedef struct h2g_ocr_params {
 
 typedef struct h2g_ocr_encoder {
     const char *projector_type;   /* clip.projector_type */
+    uint32_t preproc_max_tiles;   /* clip.vision.preproc_max_tiles: a constant of the
+                                   * reference's converter class (min is 2 for both) */
     const char *width_key;        /* its entry in vision_config.width */
     const h2g_name_rule *names;   /* its tensors */
     /* Reads the encoder's numbers from vision_config (vc) and its width

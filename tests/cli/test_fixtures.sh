@@ -32,11 +32,17 @@ for fx in $fixtures; do
   done
 done
 
-# auto resolves to bf16 for these bf16/fp8 checkouts: the same bytes as bf16.
-for fx in deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny; do
-  "$HF2GGUF" convert "$DATA/$fx" --outfile "$WORK/$fx-auto.gguf" --quiet &&
-    "$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-bf16.manifest.json" "$WORK/$fx-auto.gguf" >/dev/null &&
-    pass || fail "$fx auto: not the bf16 bytes"
+# auto (no --outtype): the reference's own --outtype auto output and default
+# name, for the fixtures that have one (bf16 for these bf16/fp8 checkouts).
+for fx in $fixtures; do
+  [ -f "$DATA/$fx/expected/$fx-auto.manifest.json" ] || continue
+  out="$WORK/$fx-auto"
+  mkdir -p "$out"
+  name=$(default_name "$fx" auto)
+  "$HF2GGUF" convert "$DATA/$fx" --outfile "$out/" --quiet &&
+    [ "$(ls "$out")" = "$name" ] &&
+    "$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-auto.manifest.json" "$out/$name" >/dev/null &&
+    pass || fail "$fx auto: not $name with the reference's auto bytes ($(ls "$out"))"
 done
 
 # The thread count changes nothing.

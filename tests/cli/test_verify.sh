@@ -26,7 +26,7 @@ f="$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf"
 expect_run "v3 expected" 0 "$f: OK (arch deepseek2, 53 KVs, 70 tensors)" -- "$HF2GGUF" verify "$f"
 f="$DATA/deepseek-ocr-tiny/expected/mmproj-deepseek-ocr-tiny-f16.gguf"
 expect_run "ocr mmproj expected" 0 \
-  "$f: OK (arch clip, projector deepseekocr, 28 KVs, 332 tensors)" -- "$HF2GGUF" verify "$f"
+  "$f: OK (arch clip, projector deepseekocr, 30 KVs, 332 tensors)" -- "$HF2GGUF" verify "$f"
 for f in "$DATA"/*/expected/*.gguf; do
   out=$("$HF2GGUF" verify "$f") && [[ $out == "$f: OK ("* ]] && pass || fail "$f: $out"
 done

@@ -201,8 +201,13 @@ static void test_fixture_default_filenames(void **state) {
         const cJSON *e;
         cJSON_ArrayForEach(e, names) {
             bool mmproj = h2g_str_starts_with(e->string, "mmproj/");
+            const char *type = strchr(e->string, '/') + 1;
+            /* "auto" resolves by the checkout's dtype (tests/cli/test_fixtures.sh
+             * checks its name); upper-case names are llama-quantize types
+             * (--quantize), checked where quantization is. */
+            if (!strcmp(type, "auto") || (type[0] >= 'A' && type[0] <= 'Z')) continue;
             h2g_outtype t;
-            assert_true(h2g_outtype_parse(strchr(e->string, '/') + 1, &t));
+            assert_true(h2g_outtype_parse(type, &t));
             cJSON *m = load_manifest(fixtures[i], mmproj);
             h2g_plan p;
             plan_from_manifest(m, &p);
