@@ -129,6 +129,11 @@ char **h2g_checkout_list(const h2g_checkout *co, const char *folder, const char 
 int h2g_read_json_file(const char *path, const char *display, bool optional, cJSON **out,
                        h2g_error *err);
 
+/* Refuses (-1 with err) an output path that writing could overwrite part
+ * of the checkout with: one of its files or its archive (compared by
+ * device and inode, links followed), or any path inside its folder, however
+ * spelled. 0 when path is safe to write. */
+int h2g_checkout_guard_output(const h2g_checkout *co, const char *path, h2g_error *err);
 /* HF architecture name of a checkout (config.json architectures[0]). */
 int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err);
 

@@ -1,11 +1,15 @@
 /*
  * hf2gguf/executor.h - streaming plans to disk.
  *
- * Each output is written to "<path>.tmp" beside the final path: the header
+ * Each output is written to a new file "<path>.XXXXXX.tmp" (unique, created
+ * with O_EXCL) beside the final path: the header
  * first, then every tensor's bytes at its planned offset, computed in
  * bounded chunks by a pool of worker threads (pwrite to disjoint ranges).
- * When all is written the file is fsynced and renamed into place. On any
- * error every temporary file is removed and no output file is touched.
+ * When all is written the file is fsynced and renamed into place; that
+ * rename refuses to replace an existing file (one that appeared since the
+ * caller checked: another run) unless `replace`. On any error every
+ * temporary file is removed and no existing file is touched; of a set of
+ * outputs, none is left when one of them cannot be put in place.
  * Several plans (a text model and its mmproj) are executed in one pass over
  * the checkout (one pass per staged shard for a compressed archive).
  */
@@ -34,6 +38,7 @@ typedef void (*h2g_progress_fn)(void *ctx, const h2g_progress *p);
 
 typedef struct h2g_exec_options {
     int threads; /* <= 0: all online cores */
+    bool replace; /* an existing output file may be replaced (--force) */
     h2g_progress_fn progress;
     void *progress_ctx;
 } h2g_exec_options;

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/paths.h"
 #include "cli/report.h"
+#include "cli/target.h"
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
 #include "hf2gguf/executor.h"
@@ -67,9 +68,10 @@ static const char usage[] =
     "                       NAME-00001-of-00003.gguf, as llama.cpp's gguf-split\n"
     "  --split-max-tensors N  split the output into files of at most N tensors\n"
     "  --no-tensor-first-split  with splitting: the first file holds metadata only\n"
-    "  --dry-run            print what would be written (every tensor) and stop\n"
+    "  --dry-run            print what would be written (every tensor) and stop; an\n"
+    "                       existing output is noted, not an error\n"
     "  --threads N          worker threads (default: all cores)\n"
-    "  --force              overwrite an existing output file\n"
+    "  --force              overwrite an existing output file (a link: its target)\n"
     "  --tokenizer-pre NAME use NAME as tokenizer.ggml.pre instead of recognising it\n"
     "                       (deepseek-llm, deepseek-coder, deepseek-v3, ...)\n"
     "  --json               print a JSON report of what was (or would be) written on\n"
@@ -77,9 +79,14 @@ static const char usage[] =
     "  --quiet              no progress or summary on stderr\n"
     "  --help               this help\n"
     "\n"
-    "The output is written to PATH.tmp and renamed to PATH when complete; on error\n"
-    "nothing is left behind. Exit status: 0 success, 1 conversion or input error,\n"
-    "2 usage error.\n"
+    "The output is written to a new file PATH.XXXXXX.tmp and renamed to PATH when\n"
+    "complete; on error nothing is left behind. An existing PATH is refused unless\n"
+    "--force, also when it appears during the run (another run's: never mixed).\n"
+    "A symbolic link is followed: the file it points to is written (a link to\n"
+    "nothing is refused). Devices, FIFOs and sockets are refused even with --force\n"
+    "(use --outfile - > PATH). Paths inside the checkout, its files and its archive\n"
+    "are refused. Exit status: 0 success, 1 conversion or input error, 2 usage\n"
+    "error.\n"
     "\n"
     "example:\n"
     "  hf2gguf convert ~/models/DeepSeek-V3 --outtype bf16 --outfile v3.gguf\n";
@@ -336,6 +343,7 @@ typedef struct run {
     char **file_paths;
     bool *file_owned;
     size_t n_files;
+    bool *file_exists; /* per file: already there (--dry-run reports the clash) */
     h2g_exec_stats stats;
     bool usage_error; /* the error is the way the command was called */
 } run;
@@ -348,6 +356,7 @@ static void run_free(run *r) {
     free(r->files);
     free(r->file_paths);
     free(r->file_owned);
+    free(r->file_exists);
     for (size_t i = 0; i < r->n_plans; i++) {
         h2g_plan_free(&r->plans[i]);
         free(r->paths[i]);
@@ -400,8 +409,27 @@ static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
     return rc;
 }
 
-/* Names the outputs, splits them as asked, and refuses to overwrite
- * existing files unless --force. */
+/* Each file to write: what it really is (a link is followed; devices and
+ * the like refused), never one of the checkout's own files or inside it,
+ * and not an existing file unless --force (--dry-run only notes that). */
+static int check_targets(const args *a, run *r, h2g_error *err) {
+    r->file_exists = calloc(r->n_files ? r->n_files : 1, sizeof *r->file_exists);
+    if (!r->file_exists) return h2g_fail(err, "out of memory (the list of outputs)");
+    for (size_t i = 0; i < r->n_files; i++) {
+        if (!strcmp(r->file_paths[i], "-")) continue;
+        char *final;
+        if (cli_output_target(r->file_paths[i], &final, &r->file_exists[i], err) != 0) return -1;
+        free(r->file_paths[i]);
+        r->file_paths[i] = final;
+        if (h2g_checkout_guard_output(&r->co, final, err) != 0) return -1;
+        if (r->file_exists[i] && !a->force && !a->dry_run)
+            return h2g_fail(err, "%s already exists; pass --force to overwrite it", final);
+    }
+    return 0;
+}
+
+/* Names the outputs, splits them as asked, and checks what each would
+ * overwrite (check_targets). */
 static int choose_files(const args *a, run *r, h2g_error *err) {
     if (a->outfile && cli_ends_with(a->outfile, "/") && !cli_is_directory(a->outfile))
         return h2g_fail(err, "--outfile %s: no such directory", a->outfile);
@@ -414,11 +442,7 @@ static int choose_files(const args *a, run *r, h2g_error *err) {
                         r->paths[0]);
     for (size_t i = 0; i < r->n_plans; i++)
         if (expand_output(a, r, i, err) != 0) return -1;
-    for (size_t i = 0; i < r->n_files; i++)
-        if (!a->force && strcmp(r->file_paths[i], "-") && cli_exists(r->file_paths[i]))
-            return h2g_fail(err, "%s already exists; pass --force to overwrite it",
-                            r->file_paths[i]);
-    return 0;
+    return check_targets(a, r, err);
 }
 
 /* Opening an archive reads it through (all of it, when compressed) with no
@@ -447,7 +471,7 @@ static int convert(const args *a, run *r, h2g_error *err) {
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
     if (choose_files(a, r, err) != 0) return -1;
     if (a->dry_run) return 0;
-    h2g_exec_options eo = {.threads = a->threads};
+    h2g_exec_options eo = {.threads = a->threads, .replace = a->force};
     if (!a->quiet && !a->json && isatty(STDERR_FILENO)) eo.progress = h2g_report_progress;
     return h2g_execute(&r->co, r->files, (const char *const *)r->file_paths, r->n_files, &eo,
                        &r->stats, err);
@@ -462,9 +486,12 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     if (!ok) cJSON_AddStringToObject(o, "error", err->msg);
     cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
     cJSON *outs = cJSON_AddArrayToObject(o, "outputs");
-    for (size_t i = 0; ok && i < r->n_files; i++)
-        cJSON_AddItemToArray(outs,
-                             h2g_report_plan_json(&r->files[i], r->file_paths[i], a->dry_run));
+    for (size_t i = 0; ok && i < r->n_files; i++) {
+        cJSON *f = h2g_report_plan_json(&r->files[i], r->file_paths[i], a->dry_run);
+        if (a->dry_run) /* the clash a real run would meet */
+            cJSON_AddBoolToObject(f, "exists", r->file_exists && r->file_exists[i]);
+        cJSON_AddItemToArray(outs, f);
+    }
     cJSON_AddNumberToObject(o, "seconds", seconds);
     if (ok && !a->dry_run) {
         cJSON_AddNumberToObject(o, "checkout_bytes", (double)r->co.data_bytes);
@@ -485,6 +512,10 @@ static void print_summary(const args *a, const run *r) {
     for (size_t i = 0; i < r->n_files; i++) {
         if (a->dry_run) {
             h2g_report_plan_text(stdout, &r->files[i], r->file_paths[i]);
+            if (r->file_exists && r->file_exists[i] && !a->quiet)
+                fprintf(stderr, "hf2gguf: note: %s already exists; %s\n", r->file_paths[i],
+                        a->force ? "--force would overwrite it"
+                                 : "the conversion would need --force to overwrite it");
             continue;
         }
         if (a->quiet) continue;

@@ -59,6 +59,7 @@ typedef struct output {
     int fd;
     bool stream;      /* "-": standard output, written strictly in order */
     uint64_t written; /* stream: bytes written so far */
+    bool placed;      /* renamed into place by this run */
     h2g_plan *plan;
 } output;
 
@@ -109,8 +110,81 @@ static int output_write(output *o, const uint8_t *buf, size_t len, uint64_t off,
     return 0;
 }
 
-/* Creates <path>.tmp (or takes standard output for "-"), writes the header
- * and sizes the file (the padding between tensors is the zeros of the
+/* ------------------------------------------------------------------------
+ * Creating the temporary file and putting it in place (issue 14, item 1).
+ * Each run writes its own file, "<path>.XXXXXX.tmp" made with O_EXCL in the
+ * output's folder, so two runs aimed at one path never write into the same
+ * file. The final rename refuses to replace a file that appeared meanwhile
+ * (unless replace): renameat2(RENAME_NOREPLACE), else link() + unlink(),
+ * which fail with EEXIST just the same; only a file system that has neither
+ * falls back to a check and a plain rename.
+ * ------------------------------------------------------------------------ */
+
+/* Test hook: HF2GGUF_TEST_NO_RENAMEAT2=1 takes the link() way, =2 the last
+ * resort, as on file systems without renameat2 (or hard links). */
+static int test_no_renameat2;
+
+/* Creates o->tmp_path, a new file of our own beside o->path. */
+static int create_temporary(output *o, h2g_error *err) {
+    o->tmp_path = h2g_strfmt("%s.XXXXXX.tmp", o->path);
+    if (!o->tmp_path) return h2g_fail(err, "out of memory (the temporary file's name for %s)",
+                                      o->path);
+    o->fd = mkostemps(o->tmp_path, 4, O_CLOEXEC);
+    if (o->fd < 0) {
+        int e = errno;
+        free(o->tmp_path);
+        o->tmp_path = NULL;
+        return h2g_fail(err, "%s: cannot create a temporary file beside it: %s", o->path,
+                        strerror(e));
+    }
+    list_temporary(o->tmp_path);
+    /* mkstemp makes the file 0600; an output is an ordinary file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(o->fd, 0644 & ~mask) != 0)
+        return h2g_fail(err, "%s: cannot set the permissions of its temporary file: %s",
+                        o->path, strerror(errno));
+    return 0;
+}
+
+/* Renames from to to unless to exists: 0, or -1 with errno (EEXIST when
+ * it does). */
+static int rename_noreplace(const char *from, const char *to) {
+    if (!test_no_renameat2) {
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+        if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return -1;
+    }
+    if (test_no_renameat2 != 2) {
+        if (link(from, to) == 0) {
+            unlink(from);
+            return 0;
+        }
+        if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != ENOSYS)
+            return -1;
+    }
+    /* Neither: check, then rename (a window remains; see README). */
+    struct stat st;
+    if (lstat(to, &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(from, to);
+}
+
+/* Puts the finished temporary file at o->path. */
+static int put_in_place(output *o, bool replace, h2g_error *err) {
+    int rc = replace ? rename(o->tmp_path, o->path) : rename_noreplace(o->tmp_path, o->path);
+    if (rc == 0) return 0;
+    if (errno == EEXIST)
+        return h2g_fail(err, "%s appeared while converting (another run writing it?); left as "
+                             "it is: pass --force to overwrite it", o->path);
+    return h2g_fail(err, "%s: cannot rename the finished temporary file into place: %s",
+                    o->path, strerror(errno));
+}
+/* ------------------------------------------------------------------------ */
+
+/* Creates the temporary file (or takes standard output for "-"), writes the
+ * header and sizes the file (the padding between tensors is the zeros of the
  * extended file). */
 static int output_open(output *o, h2g_error *err) {
     o->fd = -1;
@@ -119,13 +193,8 @@ static int output_open(output *o, h2g_error *err) {
         o->fd = STDOUT_FILENO;
         o->name = "standard output";
     } else {
-        o->tmp_path = h2g_strfmt("%s.tmp", o->path);
-        if (!o->tmp_path) return h2g_fail(err, "out of memory");
-        o->name = o->tmp_path;
-        o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (o->fd < 0)
-            return h2g_fail(err, "%s: cannot create: %s", o->tmp_path, strerror(errno));
-        list_temporary(o->tmp_path);
+        o->name = o->path; /* messages name the final path */
+        if (create_temporary(o, err) != 0) return -1;
     }
     uint8_t *header;
     size_t len;
@@ -139,27 +208,26 @@ static int output_open(output *o, h2g_error *err) {
     free(header);
     if (rc != 0 || o->stream) return rc;
     if (ftruncate(o->fd, (off_t)(o->plan->data_offset + o->plan->data_size)) != 0)
-        return h2g_fail(err, "%s: cannot size the file: %s", o->tmp_path, strerror(errno));
+        return h2g_fail(err, "%s: cannot size the file: %s", o->name, strerror(errno));
     return 0;
 }
 
 /* fsyncs, closes and renames into place (a stream gets its final padding). */
-static int output_commit(output *o, h2g_error *err) {
+static int output_commit(output *o, bool replace, h2g_error *err) {
     if (o->stream) {
         o->fd = -1; /* standard output stays open */
         return write_zeros(o, o->plan->data_offset + o->plan->data_size - o->written, err);
     }
     if (fsync(o->fd) != 0)
-        return h2g_fail(err, "%s: fsync failed: %s", o->tmp_path, strerror(errno));
+        return h2g_fail(err, "%s: fsync failed: %s", o->name, strerror(errno));
     int rc = close(o->fd);
     o->fd = -1;
-    if (rc != 0) return h2g_fail(err, "%s: close failed: %s", o->tmp_path, strerror(errno));
-    if (rename(o->tmp_path, o->path) != 0)
-        return h2g_fail(err, "%s: cannot rename to %s: %s", o->tmp_path, o->path,
-                        strerror(errno));
+    if (rc != 0) return h2g_fail(err, "%s: close failed: %s", o->name, strerror(errno));
+    if (put_in_place(o, replace, err) != 0) return -1;
     unlist_temporary(o->tmp_path);
     free(o->tmp_path);
     o->tmp_path = NULL;
+    o->placed = true;
     return 0;
 }
 
@@ -392,6 +460,8 @@ static void read_test_hooks(void) {
     h2g_set_chunk_elems(chunk ? strtoull(chunk, NULL, 10) : H2G_CHUNK_ELEMS);
     const char *limit = getenv("HF2GGUF_TEST_WRITE_LIMIT");
     test_write_limit = limit ? strtoull(limit, NULL, 10) : 0;
+    const char *no_renameat2 = getenv("HF2GGUF_TEST_NO_RENAMEAT2");
+    test_no_renameat2 = no_renameat2 ? atoi(no_renameat2) : 0;
 }
 
 /* HF2GGUF_TEST_RAISE=SIG: raise SIG once the temporary files exist. */
@@ -489,7 +559,11 @@ int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, siz
     if (rc == 0) test_interrupt();
     if (rc == 0) rc = run_passes(&x, co, n ? paths[0] : "-", threads, err);
     if (rc == 0) rc = h2g_checkout_check_unchanged(co, err);
-    for (size_t i = 0; i < n && rc == 0; i++) rc = output_commit(&outs[i], err);
+    for (size_t i = 0; i < n && rc == 0; i++) rc = output_commit(&outs[i], o->replace, err);
+    /* A set of files (split parts, model + mmproj) is all or nothing: when
+     * one cannot be put in place, the ones this run already placed go. */
+    for (size_t i = 0; i < n && rc != 0 && !o->replace; i++)
+        if (outs[i].placed) unlink(outs[i].path);
     for (size_t i = 0; i < n; i++) output_discard(&outs[i]);
     pthread_mutex_destroy(&x.lock);
     clock_gettime(CLOCK_MONOTONIC, &t1);
