@@ -7,13 +7,16 @@
  * S % 5 picks the fixture checkout whose tensors (and other small files) are
  * used; bit 3 plans the whole model instead of the vocabulary only, bit 4
  * also plans the vision projector, bit 5 hides the fixture's tensors (the
- * fastest path to the KV code). A missing or empty part stands for the
+ * fastest path to the KV code). Bit 6 picks a Kimi-K2 checkout instead
+ * (bit 0: the INT4 one), whose tokenizer is tiktoken.model: its vocabulary
+ * is read from the fixture's folder for each input (4 KB). A missing or empty part stands for the
  * fixture's own file, so that config mutations need not carry a tokenizer;
  * a part "-" is an absent file.
  *
  * The fixtures are opened once per process, read-only; each input's JSON is
  * parsed and swapped into the open checkout, and h2g_convert_plan runs on it.
- * Nothing is written anywhere, and no file is read per input. */
+ * Nothing is written anywhere, and no file is read per input but the Kimi
+ * checkouts' tiktoken.model. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,8 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const fixtures[] = {"deepseek-v2-lite-tiny", "deepseek-v3-tiny",
                                        "deepseek-v3-fp8-tiny", "deepseek-ocr-tiny",
-                                       "deepseek-ocr2-tiny"};
+                                       "deepseek-ocr2-tiny", "kimi-k2-tiny",
+                                       "kimi-k2-int4-tiny"};
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
+#define N_CLASSIC 5 /* the first five, picked by S % 5 (kept so old seeds keep their meaning) */
 
 static h2g_checkout checkouts[N_FIXTURES];
 static int opened[N_FIXTURES]; /* 0 not yet, 1 open, -1 failed */
@@ -95,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *sel = next_part(&p, end, &ls);
     unsigned s = ls ? sel[0] : 0;
 
-    h2g_checkout *fixture = checkout(s % N_FIXTURES);
+    h2g_checkout *fixture = checkout(s & 64 ? N_CLASSIC + (s & 1) : s % N_CLASSIC);
     cJSON *config, *tok, *tokc;
     bool own_c, own_t, own_tc;
     int bad = parse(c, lc, fixture->config, &config, &own_c);

@@ -28,6 +28,7 @@ static const struct {
     {"chat_template.jinja", H2G_JSON_MAX_BYTES},
     {"chat_template.json", H2G_JSON_MAX_BYTES},
     {"merges.txt", H2G_JSON_MAX_BYTES},
+    {"tiktoken.model", H2G_JSON_MAX_BYTES}, /* Kimi-K2's vocabulary */
     {"README.md", H2G_README_MAX_BYTES},
 };
 

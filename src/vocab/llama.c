@@ -19,6 +19,7 @@
 
 #include "base/sha256.h"
 #include "base/util.h"
+#include "vocab/tiktoken.h"
 
 /* gguf TokenType values the reference writes for gpt2 vocabularies. */
 enum { TOKEN_NORMAL = 1, TOKEN_CONTROL = 3, TOKEN_USER_DEFINED = 4, TOKEN_UNUSED = 5 };
@@ -1035,13 +1036,31 @@ static int add_chat_template(h2g_kv_list *kv, const h2g_checkout *co, h2g_error 
  * Entry point
  * ------------------------------------------------------------------------- */
 
+/* Kimi-K2's layout, tiktoken.model without tokenizer.json (tiktoken.h):
+ * the same keys in the same order, the tokens and merges rebuilt from the
+ * ranks, pre kimi-k2. SpecialVocab then finds no tokenizer.json, so the
+ * special ids come from config.json only (tokenizer_config's names never
+ * resolve) and the add_* flags from tokenizer_config's booleans. */
+static int add_tiktoken_kv(h2g_kv_list *kv, const h2g_checkout *co, uint32_t vocab_size,
+                           const char *pre_override, h2g_error *err) {
+    if (h2g_kv_set_str(kv, "tokenizer.ggml.model", "gpt2", err) != 0 ||
+        h2g_kv_set_str(kv, "tokenizer.ggml.pre", pre_override ? pre_override : "kimi-k2", err))
+        return -1;
+    int rc = h2g_tiktoken_add_kv(kv, co, vocab_size, err);
+    if (rc > 0)
+        return h2g_fail(err, "tokenizer.json: not found in %s (hf2gguf needs the fast "
+                             "tokenizer file, or Kimi-K2's %s)",
+                        co->dir ? co->dir : "the checkout", H2G_TIKTOKEN_FILE);
+    if (rc != 0 || add_specials(kv, co, err) != 0 || add_chat_template(kv, co, err) != 0)
+        return -1;
+    return 0;
+}
+
 /* All tokenizer keys, in the reference's order (see vocab.h). */
 int h2g_vocab_add_kv(h2g_kv_list *kv, const h2g_checkout *co, uint32_t vocab_size,
                      const char *pre_override, h2g_error *err) {
     const cJSON *tok = co->tokenizer;
-    if (!cJSON_IsObject(tok))
-        return h2g_fail(err, "tokenizer.json: not found in %s (hf2gguf needs the fast "
-                             "tokenizer file)", co->dir ? co->dir : "the checkout");
+    if (!cJSON_IsObject(tok)) return add_tiktoken_kv(kv, co, vocab_size, pre_override, err);
     const char *pre = pre_override;
     if (!pre && h2g_vocab_detect_pre(tok, &pre, err) != 0) return -1;
     if (vocab_size == 0) vocab_size = tokenizer_size(tok);

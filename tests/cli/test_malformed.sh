@@ -67,7 +67,8 @@ good_gguf() {
 # (" ... " in a fragment stands for any text)
 #
 # v2 is deepseek-v2-lite-tiny (one model.safetensors, no index), v3 is
-# deepseek-v3-tiny (three shards and an index), ocr is deepseek-ocr-tiny.
+# deepseek-v3-tiny (three shards and an index), ocr is deepseek-ocr-tiny,
+# kimi is kimi-k2-tiny (tiktoken.model), int4 kimi-k2-int4-tiny (INT4 experts).
 # arc: a copy of v2 in folder m/ of a scratch directory, where the setup
 # makes the archive bad.tar that is converted (whatever its real format).
 CASES=$(cat <<'EOF'
@@ -171,6 +172,16 @@ gguf-is-directory      | gguf | mkdir "$g"                                      
 gguf-expected-cut      | gguf | head -c -100 "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf" > "$g" | bad.gguf
 cfg-experts-huge       | v2 | set_key config.json n_routed_experts 4294967295                         | config.json: 'n_routed_experts' is 4294967295
 cfg-layers-huge        | v2 | set_key config.json num_hidden_layers 4294967295                        | config.json: 'num_hidden_layers' is 4294967295
+tik-bad-base64         | kimi | sed -i '3s/^[^ ]*/I*==/' tiktoken.model                              | tiktoken.model line 3: the token 'I*==' is not canonical standard base64
+tik-duplicate-rank     | kimi | sed -i '5s/ [0-9]*$/ 3/' tiktoken.model                             | tiktoken.model line 5: rank 3 is given twice (also on line 4)
+tik-rank-gap           | kimi | sed -i '$s/ [0-9]*$/ 450/' tiktoken.model                          | tiktoken.model line 450: rank 450 leaves a gap: 450 tokens must have the ranks 0 to 449, each once
+tik-no-rank            | kimi | sed -i '7s/ .*//' tiktoken.model                                     | tiktoken.model line 7: expected '<base64 token> <rank>'
+tik-token-twice        | kimi | sed -i '9s/^[^ ]*/IQ==/' tiktoken.model                              | tiktoken.model line 9: the same token as line 1
+tik-empty              | kimi | : > tiktoken.model                                                   | tiktoken.model: no tokens
+tik-missing            | kimi | rm tiktoken.model                                                    | tokenizer.json: not found in ... (hf2gguf needs the fast tokenizer file, or Kimi-K2's tiktoken.model)
+tik-other-class        | kimi | set_key tokenizer_config.json tokenizer_class '"LlamaTokenizer"'     | tokenizer.json: not found; there is a tiktoken.model, but tokenizer_config.json's 'tokenizer_class' is "LlamaTokenizer", not "TikTokenTokenizer"
+tik-vocab-too-small    | kimi | set_key config.json vocab_size 400                                   | config.json: vocab_size 400 is smaller than the 450 ranks of tiktoken.model
+tik-decoder-bad-id     | kimi | sed -i 's/"450": {/"45x": {/' tokenizer_config.json                  | tokenizer_config.json: added_tokens_decoder key '45x' is not a token id
 arc-empty-file         | arc | : > bad.tar                                                            | bad.tar: empty file (expected a tar or zip archive)
 arc-garbage            | arc | head -c 5000 /dev/urandom > bad.tar                                    | bad.tar: not a readable tar or zip archive
 arc-no-files           | arc | tar -cf bad.tar --files-from /dev/null                                 | bad.tar: the archive holds no files
@@ -204,7 +215,7 @@ EOF
 # ---------------------------------------------------------------------------
 
 declare -A FIXTURE=([v2]=deepseek-v2-lite-tiny [v3]=deepseek-v3-tiny [fp8]=deepseek-v3-fp8-tiny
-                    [ocr]=deepseek-ocr-tiny)
+                    [ocr]=deepseek-ocr-tiny [kimi]=kimi-k2-tiny [int4]=kimi-k2-int4-tiny)
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 
@@ -291,11 +302,12 @@ done <<< "$KNOWN_BAD"
 # model.safetensors of a deepseek-v2-lite-tiny copy. regress/json/*: the
 # fuzz_json format (config \0 tokenizer \0 tokenizer_config \0 selector; an
 # empty part keeps the fixture's file, "-" removes it; selector % 5 picks the
-# fixture, bit 3 converts the whole model instead of --vocab-only, bit 4 adds
-# --mmproj; bit 5, which hides the tensors in the harness, has no CLI form).
+# fixture, or with bit 6 a Kimi one (bit 0: the INT4 one); bit 3 converts the
+# whole model instead of --vocab-only, bit 4 adds --mmproj; bit 5, which
+# hides the tensors in the harness, has no CLI form).
 
 JSON_FIXTURES=(deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny
-               deepseek-ocr2-tiny)
+               deepseek-ocr2-tiny kimi-k2-tiny kimi-k2-int4-tiny)
 
 # replay_json FILE DIR: builds the checkout in DIR; prints extra convert flags.
 replay_json() {
@@ -303,7 +315,8 @@ replay_json() {
   while IFS= read -r -d '' part || [ -n "$part" ]; do parts+=("$part"); part=""; done < "$file"
   [ -n "${parts[3]:-}" ] && sel=$(printf '%d' "'${parts[3]:0:1}")
   (( sel < 0 )) && sel=$((sel + 256))
-  cp -r "$DATA/${JSON_FIXTURES[sel % 5]}/." "$dir/"; rm -rf "$dir/expected"; chmod -R u+w "$dir"
+  local fx=$((sel & 64 ? 5 + (sel & 1) : sel % 5))
+  cp -r "$DATA/${JSON_FIXTURES[fx]}/." "$dir/"; rm -rf "$dir/expected"; chmod -R u+w "$dir"
   local names=(config.json tokenizer.json tokenizer_config.json)
   for i in 0 1 2; do
     case "${parts[i]:-}" in
