@@ -15,6 +15,7 @@
 
 #include "hf2gguf/convert.h"
 #include "hf2gguf/numeric.h"
+#include "convert/reorder.h"
 #include "plan/transform.h"
 #include "base/util.h"
 
@@ -57,7 +58,7 @@ typedef struct output {
     char *tmp_path; /* NULL when streaming */
     const char *name; /* for messages */
     int fd;
-    bool stream;      /* "-": standard output, written strictly in order */
+    bool stream;      /* "-": standard output (a pipe, a device...), written in order */
     uint64_t written; /* stream: bytes written so far */
     bool placed;      /* renamed into place by this run */
     h2g_plan *plan;
@@ -183,15 +184,25 @@ static int put_in_place(output *o, bool replace, h2g_error *err) {
 }
 /* ------------------------------------------------------------------------ */
 
+/* Takes standard output for "-". A pipe is asked for a 1 MiB buffer (the
+ * usual ceiling for unprivileged processes): the writer then hands over more
+ * per system call and wakes the reader less often; refused, the default
+ * stays. */
+static void open_standard_output(output *o) {
+    o->stream = true;
+    o->fd = STDOUT_FILENO;
+    o->name = "standard output";
+    struct stat st;
+    if (fstat(o->fd, &st) == 0 && S_ISFIFO(st.st_mode)) fcntl(o->fd, F_SETPIPE_SZ, 1 << 20);
+}
+
 /* Creates the temporary file (or takes standard output for "-"), writes the
  * header and sizes the file (the padding between tensors is the zeros of the
  * extended file). */
 static int output_open(output *o, h2g_error *err) {
     o->fd = -1;
-    o->stream = !strcmp(o->path, "-");
-    if (o->stream) {
-        o->fd = STDOUT_FILENO;
-        o->name = "standard output";
+    if (!strcmp(o->path, "-")) {
+        open_standard_output(o);
     } else {
         o->name = o->path; /* messages name the final path */
         if (create_temporary(o, err) != 0) return -1;
@@ -271,11 +282,17 @@ typedef struct exec {
     size_t tensors_done, tensors_total;
     const h2g_exec_options *opt;
     struct timespec start, last_progress;
+    /* Standard output: its pieces are numbered in cursor order (file order)
+     * and go through the reorder window. */
+    bool any_stream;
+    uint64_t stream_seq;
+    h2g_reorder window;
 } exec;
 
 typedef struct job {
     h2g_chunk chunk;
     output *out;
+    uint64_t seq; /* standard output: the piece's number */
 } job;
 
 /* True when source src is read in the current pass. */
@@ -346,6 +363,7 @@ static bool next_job(exec *x, job *j) {
             continue;
         }
         x->cur_elem += j->chunk.count;
+        if (o->stream) j->seq = x->stream_seq++;
         found = true;
     }
     pthread_mutex_unlock(&x->lock);
@@ -382,6 +400,14 @@ static void fail(exec *x, const h2g_error *e) {
     if (!x->failed) x->err = *e;
     x->failed = true;
     pthread_mutex_unlock(&x->lock);
+    if (x->any_stream) h2g_reorder_abort(&x->window);
+}
+
+/* The reorder window's writer: one piece of standard output. */
+static int emit_piece(void *ctx, void *dest, const uint8_t *buf, size_t len, uint64_t off,
+                      h2g_error *err) {
+    (void)ctx;
+    return output_write(dest, buf, len, off, err);
 }
 
 /* Converts, encodes and writes one chunk. */
@@ -392,6 +418,11 @@ static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
     if (h2g_chunk_encode(x->co, &j->chunk, s, &len, &read, err) != 0) return -1;
     uint64_t off = j->out->plan->data_offset + t->info.offset +
                    h2g_encoded_size(t->info.type, j->chunk.first);
+    if (j->out->stream) { /* in file order, by whichever worker's turn it is */
+        if (h2g_reorder_put(&x->window, j->seq, j->out, off, &s->out, len, err) != 0) return -1;
+        account(x, read, len);
+        return 0;
+    }
     if (output_write(j->out, s->out, len, off, err) != 0) return -1;
     /* Start writing this piece back now: the kernel then streams the file to
      * disk while we compute, instead of stalling writers on a mountain of
@@ -412,8 +443,9 @@ static void *worker(void *arg) {
     }
     job j;
     while (next_job(x, &j)) {
+        err.msg[0] = 0;
         if (run_job(x, &j, &s, &err) != 0) {
-            fail(x, &err);
+            if (err.msg[0]) fail(x, &err); /* else the window gave up after another's failure */
             break;
         }
     }
@@ -435,8 +467,18 @@ static int thread_count(const h2g_exec_options *o) {
 static int run_workers(exec *x, int threads, h2g_error *err) {
     x->cur_out = x->cur_tensor = x->cur_src = 0;
     x->cur_elem = x->src_first = 0;
+    if (x->any_stream) { /* pieces are numbered afresh: a new window */
+        x->stream_seq = 0;
+        size_t cap = H2G_CHUNK_ELEMS * sizeof(float); /* h2g_scratch's out */
+        if (h2g_reorder_init(&x->window, h2g_reorder_slots_for(threads, cap), cap, emit_piece,
+                             x, err) != 0)
+            return -1;
+    }
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    if (!tids) return h2g_fail(err, "out of memory");
+    if (!tids) {
+        if (x->any_stream) h2g_reorder_free(&x->window);
+        return h2g_fail(err, "out of memory");
+    }
     int started = 0;
     for (int i = 1; i < threads; i++) {
         if (pthread_create(&tids[i], NULL, worker, x) != 0) break;
@@ -445,6 +487,13 @@ static int run_workers(exec *x, int threads, h2g_error *err) {
     worker(x);
     for (int i = 1; i <= started; i++) pthread_join(tids[i], NULL);
     free(tids);
+    if (x->any_stream) {
+        if (!x->failed && !h2g_reorder_drained(&x->window, x->stream_seq)) {
+            h2g_fail(&x->err, "internal error: pieces left in the reorder window");
+            x->failed = true;
+        }
+        h2g_reorder_free(&x->window);
+    }
     if (x->failed) {
         *err = x->err;
         return -1;
@@ -509,7 +558,7 @@ static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int thr
         x->pass = PASS_ALL;
         return run_workers(x, threads, err);
     }
-    if (!strcmp(first_path, "-"))
+    if (x->any_stream)
         return h2g_fail(err, "%s: a compressed archive cannot be converted to standard output "
                              "(its shards are unpacked one at a time and the output is written "
                              "out of order)", co->dir);
@@ -546,16 +595,16 @@ int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, siz
     if (!outs) return h2g_fail(err, "out of memory");
     exec x = {.co = co, .outs = outs, .n_outs = n, .opt = o, .start = t0, .last_progress = t0};
     pthread_mutex_init(&x.lock, NULL);
-    /* A stream must be written in order: one worker takes the pieces in
-     * order. Files take any order (pwrite), so all cores work. */
+    /* Files take pieces in any order (pwrite); standard output gets them
+     * through the reorder window. Either way all cores work. */
     int threads = thread_count(o), rc = 0;
     for (size_t i = 0; i < n; i++) {
         outs[i] = (output){.path = paths[i], .fd = -1, .plan = &plans[i]};
         x.bytes_total += plans[i].data_size;
         x.tensors_total += plans[i].n_tensors;
-        if (!strcmp(paths[i], "-")) threads = 1;
     }
     for (size_t i = 0; i < n && rc == 0; i++) rc = output_open(&outs[i], err);
+    for (size_t i = 0; i < n; i++) x.any_stream |= outs[i].stream;
     if (rc == 0) test_interrupt();
     if (rc == 0) rc = run_passes(&x, co, n ? paths[0] : "-", threads, err);
     if (rc == 0) rc = h2g_checkout_check_unchanged(co, err);
