@@ -4,8 +4,15 @@
  * (decode to f32, encode), and FP8 e4m3 with a 128x128 block scale -> bf16
  * (decode, multiply by the scale as transform.c does, encode).
  *
- * Built by CMake as bench_kernels (bench/run.sh runs it first), or by hand:
- *   gcc -std=c11 -D_GNU_SOURCE -O2 -Iinclude bench/kernels.c src/numeric/codec.c src/numeric/ggml_type.c \
+ * Then the llama-quantize block quantizers (numeric/quantize.h), one type at
+ * a time on one core: float32 input widened from the same random bf16, in
+ * rows of 7168 (DeepSeek's hidden size), reported as ns per value and MB/s
+ * of float32 input.
+ *
+ * Built by CMake as bench_kernels (bench/run.sh runs it first), or by hand
+ * (the quantizers need their flags, see CMakeLists.txt):
+ *   gcc -std=c11 -D_GNU_SOURCE -O2 -Iinclude -Isrc -ffp-contract=off \
+ *       -DH2G_QUANT_STRICT_FP bench/kernels.c src/numeric/*.c \
  *       -lm -lpthread -o /tmp/bench_kernels && /tmp/bench_kernels
  */
 #include <stdint.h>
@@ -15,9 +22,12 @@
 
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/numeric.h"
+#include "numeric/quantize.h"
 
 #define SOURCE_BYTES (256u << 20)
 #define PIECE (1u << 20) /* elements per piece */
+#define QROW 7168         /* quantizer rows: DeepSeek's hidden size */
+#define QROWS 512         /* rows per quantizer run (3.7 M values) */
 
 static double now(void) {
     struct timespec t;
@@ -41,6 +51,21 @@ static double run(h2g_dtype from, size_t width, uint32_t to, const uint8_t *src,
     return SOURCE_BYTES / 1e6 / (now() - t0);
 }
 
+/* Quantizes QROWS rows of QROW float32 values with `type`, best of three
+ * runs (the slowest types take about a second each); prints ns per value
+ * and MB/s of float32 input. */
+static void run_quant(const char *name, uint32_t type, const float *vals, uint8_t *out) {
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = now();
+        h2g_quantize_rows(type, vals, out, QROWS, QROW);
+        double t = now() - t0;
+        best = t < best ? t : best;
+    }
+    double n = (double)QROWS * QROW;
+    printf("f32 -> %-8s %7.2f ns/value %7.0f MB/s\n", name, best / n * 1e9, n * 4 / 1e6 / best);
+}
+
 int main(void) {
     uint8_t *src = malloc(SOURCE_BYTES), *out = malloc(PIECE * 4);
     float *vals = malloc(PIECE * sizeof *vals), scales[128];
@@ -59,6 +84,31 @@ int main(void) {
     for (size_t i = 0; i < SOURCE_BYTES; i++) /* random e4m3fn, NaN codes 0x7f/0xff avoided */
         if ((src[i] & 0x7f) == 0x7f) src[i] ^= 1;
     printf("e4m3 x scale -> bf16     %6.0f MB/s\n", run(H2G_DT_F8_E4M3, 1, H2G_GGML_BF16, src, vals, out, scales));
+
+    /* the block quantizers: the first QROWS*QROW random bf16 weights,
+     * widened once (the bf16 bytes were rewritten by the e4m3 pass) */
+    static const struct {
+        const char *name;
+        uint32_t type;
+    } qtypes[] = {{"Q4_0", H2G_QTYPE_Q4_0},     {"Q4_1", H2G_QTYPE_Q4_1},   {"Q5_0", H2G_QTYPE_Q5_0},
+                  {"Q5_1", H2G_QTYPE_Q5_1},     {"Q8_0", H2G_QTYPE_Q8_0},   {"Q2_K", H2G_QTYPE_Q2_K},
+                  {"Q3_K", H2G_QTYPE_Q3_K},     {"Q4_K", H2G_QTYPE_Q4_K},   {"Q5_K", H2G_QTYPE_Q5_K},
+                  {"Q6_K", H2G_QTYPE_Q6_K},     {"IQ4_NL", H2G_QTYPE_IQ4_NL}, {"IQ4_XS", H2G_QTYPE_IQ4_XS},
+                  {"TQ1_0", H2G_QTYPE_TQ1_0},   {"TQ2_0", H2G_QTYPE_TQ2_0}, {"MXFP4", H2G_QTYPE_MXFP4}};
+    size_t qn = (size_t)QROWS * QROW;
+    float *qvals = malloc(qn * sizeof *qvals);
+    uint8_t *qout = malloc(qn / 32 * 34); /* the largest: Q8_0 */
+    if (!qvals || !qout) return 1;
+    seed = 1;
+    for (size_t i = 0; i < qn; i++) { /* the same bf16 weights as above */
+        seed = seed * 1664525u + 1013904223u;
+        uint16_t b = (uint16_t)((seed >> 16 & 0x8000) | (117u + (seed >> 8) % 11) << 7 | (seed & 0x7f));
+        qvals[i] = h2g_bf16_to_f32(b);
+    }
+    for (size_t i = 0; i < sizeof qtypes / sizeof qtypes[0]; i++)
+        run_quant(qtypes[i].name, qtypes[i].type, qvals, qout);
+    free(qvals);
+    free(qout);
     free(src);
     free(out);
     free(vals);

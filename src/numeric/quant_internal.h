@@ -120,6 +120,11 @@ qf_blocks_fn h2g_qblocks_q4_0, h2g_qblocks_q4_1, h2g_qblocks_q5_0, h2g_qblocks_q
 qf_blocks_fn h2g_qblocks_q2_k, h2g_qblocks_q3_k, h2g_qblocks_q4_k, h2g_qblocks_q5_k,
     h2g_qblocks_q6_k;
 qf_blocks_fn h2g_qblocks_iq4_nl, h2g_qblocks_iq4_xs;
+
+/* IQ4's grid lookup (quant_iq4.c): the fast form the quantizers use and the
+ * literal binary search of §3.11; equal everywhere (tested). */
+int h2g_iq4_grid_index(float v);
+int h2g_iq4_grid_index_ref(float v);
 qf_blocks_fn h2g_qblocks_tq1_0, h2g_qblocks_tq2_0;
 qf_blocks_fn h2g_qblocks_mxfp4;
 

@@ -40,8 +40,8 @@ static float s1_error(int n, const float *x, const float *w, const uint8_t *L, f
     return err;
 }
 
-float h2g_search_s1(int n, const float *x, const float *w, const qf_s1_params *p, uint8_t *L,
-                    float *negmin) {
+static inline float s1_fit(const int n, const float *x, const float *w, const qf_s1_params *p,
+                          uint8_t *L, float *negmin) {
     /* step 1: range and the weight sums; the sums start from element 0 */
     float lo = x[0], hi = x[0];
     float sw = w[0], sx = w[0] * x[0];
@@ -99,6 +99,16 @@ float h2g_search_s1(int n, const float *x, const float *w, const qf_s1_params *p
     }
     *negmin = -lo;
     return scale;
+}
+
+/* The sub-block length as a compile-time constant (16 for Q2_K, 32 for
+ * Q4_K/Q5_K) lets the compiler unroll and vectorise the level loops; the
+ * sums stay one element at a time either way. */
+float h2g_search_s1(int n, const float *x, const float *w, const qf_s1_params *p, uint8_t *L,
+                    float *negmin) {
+    if (n == 16) return s1_fit(16, x, w, p, L, negmin);
+    if (n == 32) return s1_fit(32, x, w, p, L, negmin);
+    return s1_fit(n, x, w, p, L, negmin);
 }
 
 /* ---------------------------------------------------------------------------

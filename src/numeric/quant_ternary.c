@@ -28,11 +28,19 @@ static float ternary_scale(const float *x, float *id) {
     return amax;
 }
 
-/* The trit code lroundf(v*id) + 1, in 0..2 for finite scales. lroundf is
- * the reference's (half away from zero); the result is kept modulo 2^32 so
- * that the degenerate inf/NaN products of a subnormal d (lroundf gives
- * LONG_MIN on x86-64) reduce the same way as the reference's int. */
-static uint32_t trit(float v, float id) { return (uint32_t)lroundf(v * id) + 1u; }
+/* The trit code lroundf(v*id) + 1, in 0..2 for finite scales. Rounding is
+ * half away from zero, done inline for |v| < 2^23 (truncate; the dropped
+ * part v - q is exact there) and by libm's lroundf otherwise. The result is
+ * kept modulo 2^32 so that the degenerate inf/NaN products of a subnormal d
+ * (lroundf gives LONG_MIN on x86-64) reduce the same way as the
+ * reference's int. */
+static inline uint32_t trit(float x, float id) {
+    const float v = x * id;
+    if (!(fabsf(v) < 8388608.0f)) return (uint32_t)lroundf(v) + 1u;
+    const int q = (int)v;
+    const float rest = v - (float)q;
+    return (uint32_t)(q + (rest >= 0.5f) - (rest <= -0.5f)) + 1u;
+}
 
 /* ---------------------------------------------------------------------------
  * TQ1_0 (54 bytes per 256 values)

@@ -11,7 +11,9 @@
  *  4. the §3.16 check: a scale that overflows f16 in any type, MXFP4's
  *     0xFF exponent, F16 values;
  *  5. the build: every quantizer object rounds a*b before +c (no FMA
- *     contraction), the sizes table, rows and rejects.
+ *     contraction), the sizes table, rows and rejects;
+ *  6. the faster forms (IQ4's branchless grid lookup, the ternary types'
+ *     inline rounding) against the literal ones of §3.11 and §3.13.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -523,6 +525,88 @@ static void test_rows_independent(void **state) {
     }
 }
 
+/* ---------------------------------------------------------------------------
+ * 6. Fast forms against the literal ones
+ * ------------------------------------------------------------------------- */
+
+int h2g_iq4_grid_index(float v);
+int h2g_iq4_grid_index_ref(float v);
+
+static float from_bits(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static uint32_t to_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* The branchless grid lookup equals §3.11's binary search (checked on all
+ * 2^32 patterns once; here a strided sweep of all patterns, plus a few ulps
+ * around every grid value and every midpoint, where the ties are). */
+static void test_iq4_grid_index(void **state) {
+    (void)state;
+    for (uint64_t u = 0; u <= 0xFFFFFFFFu; u += 997) {
+        float v = from_bits((uint32_t)u);
+        assert_int_equal(h2g_iq4_grid_index_ref(v), h2g_iq4_grid_index(v));
+    }
+    static const int grid[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                 1,    13,   25,  38,  53,  69,  89,  113};
+    for (int i = 0; i < 16; i++)
+        for (int half = 0; half < 2; half++) {
+            if (half && i == 15) break;
+            float c = half ? ((float)grid[i] + (float)grid[i + 1]) / 2.0f : (float)grid[i];
+            for (int d = -64; d <= 64; d++) {
+                float v = from_bits(to_bits(c) + (uint32_t)d);
+                assert_int_equal(h2g_iq4_grid_index_ref(v), h2g_iq4_grid_index(v));
+            }
+        }
+    /* ties go to the upper index */
+    assert_int_equal(8, h2g_iq4_grid_index(-4.5f)); /* between -10 (7) and 1 (8) */
+    assert_int_equal(9, h2g_iq4_grid_index(7.0f));  /* between 1 and 13 */
+    assert_int_equal(8, h2g_iq4_grid_index(0.0f));
+    assert_int_equal(15, h2g_iq4_grid_index(NAN));
+}
+
+/* TQ2_0 per §3.13 with libm's lroundf, against the inline rounding the
+ * quantizer uses; data full of exact ties (multiples of amax/4). */
+static void tq2_0_literal(const float *x, uint8_t *blk) {
+    float amax = 0.0f;
+    for (int j = 0; j < 256; j++) amax = amax > fabsf(x[j]) ? amax : fabsf(x[j]);
+    const float id = amax != 0 ? 1.0f / amax : 0.0f;
+    for (int h = 0; h < 2; h++)
+        for (int m = 0; m < 32; m++) {
+            unsigned q = 0;
+            for (int n = 0; n < 4; n++)
+                q += (((unsigned)lroundf(x[128 * h + m + 32 * n] * id) + 1u) & 3u) << (2 * n);
+            blk[32 * h + m] = (uint8_t)q;
+        }
+    uint16_t d = h2g_f32_to_f16(amax);
+    blk[64] = (uint8_t)d, blk[65] = (uint8_t)(d >> 8);
+}
+
+static void test_ternary_rounding(void **state) {
+    (void)state;
+    uint32_t seed = 7;
+    float x[256];
+    uint8_t got[66], want[66];
+    for (int round = 0; round < 2000; round++) {
+        for (int j = 0; j < 256; j++) {
+            seed = seed * 1664525u + 1013904223u;
+            int k = (int)(seed >> 24) % 9 - 4;                /* -4..4 */
+            float scale = from_bits(0x3c000000u + (seed & 0x7fff00u)); /* ~2^-7 */
+            x[j] = round % 2 ? (float)k * 0.25f : (float)k * scale;
+        }
+        if (round % 3 == 0) x[round % 256] = 1e-40f * (float)(round % 5); /* subnormals */
+        assert_int_equal(66, h2g_quantize_rows(H2G_QTYPE_TQ2_0, x, got, 1, 256));
+        tq2_0_literal(x, want);
+        assert_memory_equal(got, want, 66);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_sha256),
@@ -539,6 +623,8 @@ int main(void) {
         cmocka_unit_test(test_no_fma_contraction),
         cmocka_unit_test(test_sizes_and_rejects),
         cmocka_unit_test(test_rows_independent),
+        cmocka_unit_test(test_iq4_grid_index),
+        cmocka_unit_test(test_ternary_rounding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
