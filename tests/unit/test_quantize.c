@@ -29,7 +29,7 @@
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/numeric.h"
 #include "numeric/quantize.h"
-#include "sha256.h"
+#include "base/sha256.h"
 
 /* ---------------------------------------------------------------------------
  * Helpers
