@@ -12,7 +12,8 @@
  * Built by CMake as bench_kernels (bench/run.sh runs it first), or by hand
  * (the quantizers need their flags, see CMakeLists.txt):
  *   gcc -std=c11 -D_GNU_SOURCE -O2 -Iinclude -Isrc -ffp-contract=off \
- *       -DH2G_QUANT_STRICT_FP bench/kernels.c src/numeric/*.c \
+ *       -DH2G_QUANT_STRICT_FP bench/kernels.c src/numeric/codec.c src/numeric/ggml_type.c \
+ *       src/numeric/quant*.c \
  *       -lm -lpthread -o /tmp/bench_kernels && /tmp/bench_kernels
  */
 #include <stdint.h>
