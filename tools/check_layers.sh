@@ -33,7 +33,7 @@ declare -A public_owner=(
   [ggml_type.h]=numeric [numeric.h]=numeric
   [gguf.h]=gguf [kv.h]=gguf [gguf_json.h]=gguf [gguf_set.h]=gguf [diff.h]=gguf [verify.h]=gguf
   [vocab.h]=vocab
-  [plan.h]=plan [plan_options.h]=plan [general.h]=plan [split.h]=plan
+  [plan.h]=plan [plan_options.h]=plan [ftype.h]=plan [general.h]=plan [split.h]=plan
   [convert.h]=convert [executor.h]=convert
 )
 

@@ -17,6 +17,7 @@
 
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/error.h"
+#include "hf2gguf/ftype.h"
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/kv.h"
 
@@ -62,6 +63,13 @@ typedef struct h2g_plan_tensor {
     /* BF16 output by dropping the low 16 bits of each float32 (Ollama's
      * converter) rather than rounding to nearest even (llama.cpp's). */
     bool bf16_truncate;
+    /* --quantize (llama-quantize's stage, when `quantized`): via_type is the
+     * type the tensor has in the converter's file that llama-quantize reads
+     * (F32, F16 or BF16). Values are rounded to it and checked for NaN/Inf
+     * as llama.cpp's loader checks them, then made info.type (copied when
+     * the same, else quantized and the result checked). */
+    bool quantized;
+    uint32_t via_type;
 } h2g_plan_tensor;
 
 typedef struct h2g_plan {
@@ -71,6 +79,7 @@ typedef struct h2g_plan {
     h2g_plan_tensor *tensors;
     size_t n_tensors;
     size_t cap_tensors;
+    const h2g_ftype *ftype; /* --quantize: the llama-quantize file type, else NULL */
     char *default_name; /* file name when the user names none, or NULL: derived
                          * from the general.* keys by the caller */
     uint64_t data_offset; /* header size = where tensor data starts */

@@ -31,6 +31,10 @@ typedef struct h2g_convert_options {
     bool want_model;           /* plan the text model (default true) */
     bool want_mmproj;          /* plan the vision projector too, when there is one */
     const char *tokenizer_pre; /* override pre-tokenizer detection, or NULL */
+    /* --quantize: add llama-quantize's stage to the text model (its type
+     * rules, sorted tensors, KV edits), from the intermediate file that
+     * `outtype` (auto, f16, bf16 or f32) describes. NULL: no such stage. */
+    const h2g_ftype *quantize;
 } h2g_convert_options;
 
 /* Defaults: outtype auto, text model only. */

@@ -17,12 +17,16 @@ typedef int (*h2g_plan_fn)(const h2g_checkout *co, const h2g_convert_options *o,
                            h2g_plan *out, h2g_error *err);
 
 struct h2g_ollama_layout;
+struct h2g_quant_rules;
 
 typedef struct h2g_arch {
     const char *hf_name;    /* config.json architectures[0] */
     h2g_plan_fn plan_model; /* the text model */
     h2g_plan_fn plan_mmproj; /* the vision projector, or NULL */
     const struct h2g_ollama_layout *ollama; /* --layout ollama, or NULL (arch/ollama.h) */
+    /* --quantize: this architecture's additions to llama-quantize's type
+     * rules (plan/quant_rules.h), or NULL when it cannot be quantized. */
+    const struct h2g_quant_rules *quant;
 } h2g_arch;
 
 const h2g_arch *h2g_arch_find(const char *hf_name);
@@ -34,6 +38,10 @@ int h2g_deepseek_ocr_mmproj_plan(const h2g_checkout *co, const h2g_convert_optio
                                  h2g_plan *out, h2g_error *err);
 int h2g_deepseek_ocr2_mmproj_plan(const h2g_checkout *co, const h2g_convert_options *o,
                                   h2g_plan *out, h2g_error *err);
+
+/* llama-quantize's rules as they apply to deepseek2 and deepseek2-ocr
+ * (deepseek2.c). */
+extern const struct h2g_quant_rules h2g_deepseek2_quant;
 
 /* ---- shared helpers (common.c) ---- */
 

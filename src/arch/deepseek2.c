@@ -18,6 +18,7 @@
 #include "arch/ollama.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/vocab.h"
+#include "plan/quant_rules.h"
 #include "source/hparams.h"
 #include "base/util.h"
 
@@ -51,6 +52,15 @@ static const h2g_name_rule tensor_names[] = {
     {"model.layers.{N}.mlp.shared_experts.down_proj", "blk.{N}.ffn_down_shexp"},
     {NULL, NULL},
 };
+
+/* llama-quantize (--quantize): its generic rules, category by name substring,
+ * apply to deepseek2 and deepseek2-ocr as they are. Worth knowing when
+ * reading them (quantization-reference.md §2.3, §2.8): attn_q_a, attn_q_b,
+ * attn_kv_a_mqa, attn_k_b and attn_v_b match none of the Q/K/V names, so
+ * they take the default type; the OCR text model's attn_v is V-like; the
+ * ffn_down* layer rules read the layer from the name (n_expert > 1); the 3-D
+ * attn_k_b/attn_v_b count as "MoE" for MXFP4_MOE. Nothing to add. */
+const h2g_quant_rules h2g_deepseek2_quant = {.keep = NULL, .adjust = NULL};
 
 /* Expert projections, in the order the reference emits the merged tensors. */
 enum { EXP_DOWN, EXP_GATE, EXP_UP, EXP_KINDS };

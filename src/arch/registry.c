@@ -3,15 +3,19 @@
 
 #include "arch/arch.h"
 #include "arch/ollama.h"
+#include "plan/quant_rules.h"
 
 static const h2g_arch archs[] = {
-    {"DeepseekV2ForCausalLM", h2g_deepseek2_plan, NULL, &h2g_deepseek2_ollama},
-    {"DeepseekV3ForCausalLM", h2g_deepseek2_plan, NULL, &h2g_deepseek2_ollama},
+    {"DeepseekV2ForCausalLM", h2g_deepseek2_plan, NULL, &h2g_deepseek2_ollama,
+     &h2g_deepseek2_quant},
+    {"DeepseekV3ForCausalLM", h2g_deepseek2_plan, NULL, &h2g_deepseek2_ollama,
+     &h2g_deepseek2_quant},
     {"DeepseekOCRForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr_mmproj_plan,
-     &h2g_deepseek_ocr_ollama},
+     &h2g_deepseek_ocr_ollama, &h2g_deepseek2_quant},
     /* Ollama has no layout for OCR-2 */
-    {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan, NULL,
+     &h2g_deepseek2_quant},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const h2g_arch *h2g_arch_find(const char *hf_name) {

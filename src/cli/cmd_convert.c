@@ -16,6 +16,7 @@
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
 #include "hf2gguf/executor.h"
+#include "hf2gguf/ftype.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/split.h"
 #include "hf2gguf/vocab.h"
@@ -48,6 +49,17 @@ static const char usage[] =
     "  --outtype TYPE       f32, f16, bf16, q8_0 or auto (default auto: bf16 for bf16\n"
     "                       and fp8 sources, f16 otherwise). Norms, routers and\n"
     "                       biases stay f32; q8_0 rows not a multiple of 32 are f16\n"
+    "  --quantize TYPE      quantize as llama-quantize does, in the same pass: the\n"
+    "                       file is exactly what convert_hf_to_gguf.py --outtype\n"
+    "                       auto followed by llama-quantize X.gguf Y.gguf TYPE\n"
+    "                       writes (no importance matrix). TYPE (any case): Q4_0,\n"
+    "                       Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q2_K_S, Q3_K_S, Q3_K_M,\n"
+    "                       Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL,\n"
+    "                       IQ4_XS, TQ1_0, TQ2_0, MXFP4_MOE (Q3_K, Q4_K, Q5_K mean\n"
+    "                       the _M mixes). --outtype f16/bf16/f32 picks the file\n"
+    "                       llama-quantize would read (default auto). The mmproj,\n"
+    "                       which llama-quantize refuses, is written as --outtype\n"
+    "                       says. Default name: ...-Q4_K_M.gguf\n"
     "  --layout NAME        llama.cpp (default) or ollama: one file as Ollama's own\n"
     "                       converter writes it (DeepSeek-V2/V3: its key set, kv_b\n"
     "                       unsplit; DeepSeek-OCR: text, CLIP, SAM and projector\n"
@@ -111,16 +123,37 @@ typedef struct args {
  * ------------------------------------------------------------------------- */
 
 
+/* --quantize with options it cannot go with; -1 with *status set. */
+static int check_quantize_args(const args *a, int *status) {
+    const char *why = NULL;
+    if (a->conv.layout == H2G_LAYOUT_OLLAMA)
+        why = "--quantize cannot be combined with --layout ollama: it makes llama-quantize's "
+              "file; for Ollama, convert with --layout ollama and run ollama create --quantize";
+    else if (a->conv.outtype == H2G_OUT_Q8_0)
+        why = "--quantize cannot be combined with --outtype q8_0: llama-quantize reads the "
+              "converter's f16, bf16 or f32 file (--outtype picks which; default auto). For "
+              "llama-quantize's Q8_0 use --quantize Q8_0";
+    else if (a->conv.vocab_only)
+        why = "--quantize cannot be combined with --vocab-only: there are no tensors to quantize";
+    else if (a->mmproj_only)
+        why = "--quantize cannot be combined with --mmproj-only: llama-quantize does not "
+              "quantize the vision projector (clip files)";
+    if (!why) return 0;
+    *status = h2g_usage_error("convert", "%s", why);
+    return -1;
+}
+
 /* Parses argv into a; returns -1 when the command should stop with *status. */
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
         {"outtype", required_argument, NULL, O_OUTTYPE},
         {"layout", required_argument, NULL, O_LAYOUT},
+        {"quantize", required_argument, NULL, O_QUANTIZE},
         {"vocab-only", no_argument, NULL, O_VOCAB},
         {"mmproj", optional_argument, NULL, O_MMPROJ},
         {"mmproj-only", no_argument, NULL, O_MMPROJ_ONLY},
@@ -156,6 +189,15 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             if (!h2g_layout_parse(optarg, &a->conv.layout)) {
                 *status = h2g_usage_error("convert", "--layout '%s' is not one of llama.cpp, ollama",
                                           optarg);
+                return -1;
+            }
+            break;
+        case O_QUANTIZE:
+            if (!(a->conv.quantize = h2g_ftype_find(optarg))) {
+                *status = h2g_usage_error("convert", "--quantize '%s' is not one of Q4_0, Q4_1, "
+                                          "Q5_0, Q5_1, Q8_0, Q2_K, Q2_K_S, Q3_K_S, Q3_K_M, "
+                                          "Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, "
+                                          "IQ4_XS, TQ1_0, TQ2_0, MXFP4_MOE", optarg);
                 return -1;
             }
             break;
@@ -243,6 +285,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
                                   "with ollama create --quantize)", h2g_outtype_name(a->conv.outtype));
         return -1;
     }
+    if (a->conv.quantize && check_quantize_args(a, status) != 0) return -1;
     if (a->conv.want_mmproj && a->conv.vocab_only) {
         *status = h2g_usage_error("convert", "%s", "--vocab-only cannot be combined with --mmproj");
         return -1;
@@ -317,7 +360,8 @@ static char *output_path(const args *a, const h2g_plan *p) {
         h2g_general g;
         general_from_plan(p, &g);
         const char *kind = a->conv.vocab_only ? "vocab" : p->role;
-        name = h2g_default_filename(&g, kind, h2g_outtype_upper_name(p->outtype));
+        name = h2g_default_filename(&g, kind, p->ftype ? p->ftype->name
+                                                       : h2g_outtype_upper_name(p->outtype));
         h2g_general_free(&g);
     }
     char *dir = given ? strdup(given) : default_dir(a);
@@ -522,7 +566,7 @@ static void print_summary(const args *a, const run *r) {
         if (a->quiet) continue;
         const h2g_plan *p = &r->files[i];
         fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", r->file_paths[i],
-                h2g_outtype_name(p->outtype), p->n_tensors,
+                p->ftype ? p->ftype->name : h2g_outtype_name(p->outtype), p->n_tensors,
                 (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
     }
 }

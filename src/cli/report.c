@@ -19,10 +19,21 @@ static const char *plan_arch(const h2g_plan *p) {
  * Text (--dry-run)
  * ------------------------------------------------------------------------- */
 
+/* "bf16", or "Q4_K_M (llama-quantize of bf16)" for a quantized plan. */
+static void type_label(const h2g_plan *p, char *buf, size_t size) {
+    if (p->ftype)
+        snprintf(buf, size, "%s (llama-quantize of %s)", p->ftype->name,
+                 h2g_outtype_name(p->outtype));
+    else
+        snprintf(buf, size, "%s", h2g_outtype_name(p->outtype));
+}
+
 void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path) {
-    fprintf(out, "%s: %s, arch %s, outtype %s, %zu KV pairs, %zu tensors, %" PRIu64 " bytes\n",
-            path, p->role, plan_arch(p), h2g_outtype_name(p->outtype), p->kv.n, p->n_tensors,
-            p->data_offset + p->data_size);
+    char type[64];
+    type_label(p, type, sizeof type);
+    fprintf(out, "%s: %s, arch %s, %s %s, %zu KV pairs, %zu tensors, %" PRIu64 " bytes\n",
+            path, p->role, plan_arch(p), p->ftype ? "quantize" : "outtype", type, p->kv.n,
+            p->n_tensors, p->data_offset + p->data_size);
     for (size_t i = 0; i < p->n_tensors; i++) {
         const h2g_plan_tensor *t = &p->tensors[i];
         char shape[96];
@@ -42,6 +53,8 @@ static cJSON *tensor_json(const h2g_plan_tensor *t) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", t->info.name);
     cJSON_AddStringToObject(o, "type", h2g_ggml_type_name(t->info.type));
+    if (t->quantized) /* what llama-quantize reads it as */
+        cJSON_AddStringToObject(o, "intermediate_type", h2g_ggml_type_name(t->via_type));
     cJSON *shape = cJSON_AddArrayToObject(o, "shape");
     for (uint32_t d = 0; d < t->info.n_dims; d++)
         cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->info.ne[d]));
@@ -62,7 +75,9 @@ cJSON *h2g_report_plan_json(const h2g_plan *p, const char *path, bool with_tenso
     const char *layout = h2g_gguf_which_layout(&p->kv);
     cJSON_AddStringToObject(o, "layout", layout ? layout : "llama.cpp");
     cJSON_AddStringToObject(o, "outtype", h2g_outtype_name(p->outtype));
-    cJSON_AddNumberToObject(o, "file_type", h2g_outtype_file_type(p->outtype));
+    if (p->ftype) cJSON_AddStringToObject(o, "quantize", p->ftype->name);
+    cJSON_AddNumberToObject(o, "file_type",
+                            p->ftype ? p->ftype->id : h2g_outtype_file_type(p->outtype));
     cJSON_AddNumberToObject(o, "n_kv", (double)p->kv.n);
     cJSON_AddNumberToObject(o, "n_tensors", (double)p->n_tensors);
     cJSON_AddNumberToObject(o, "bytes", (double)(p->data_offset + p->data_size));

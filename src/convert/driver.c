@@ -6,6 +6,7 @@
 
 #include "arch/arch.h"
 #include "arch/ollama.h"
+#include "plan/quant_rules.h"
 
 /* The list of supported names, for error messages. */
 static void supported_list(char *buf, size_t size) {
@@ -64,11 +65,37 @@ static int plan_ollama(const h2g_checkout *co, const h2g_arch *a, const h2g_conv
     return 0;
 }
 
+/* --quantize: what llama-quantize would refuse, or we cannot do, before
+ * anything is planned. */
+static int check_quantize(const h2g_arch *a, const h2g_convert_options *o, h2g_error *err) {
+    if (o->layout == H2G_LAYOUT_OLLAMA)
+        return h2g_fail(err, "--quantize makes llama-quantize's file; Ollama's layout is "
+                             "quantized by ollama create --quantize instead");
+    if (o->outtype == H2G_OUT_Q8_0)
+        return h2g_fail(err, "--quantize reads the converter's f32, f16 or bf16 output "
+                             "(--outtype auto by default), not its q8_0");
+    if (o->vocab_only)
+        return h2g_fail(err, "--vocab-only writes no tensors, so there is nothing to quantize");
+    if (!a->quant)
+        return h2g_fail(err, "%s cannot be quantized by hf2gguf yet (no llama-quantize rules "
+                             "for it)", a->hf_name);
+    return 0;
+}
+
+/* The text model through llama-quantize's stage (the mmproj is never
+ * quantized: llama-quantize refuses clip files). */
+static int plan_quantized(const h2g_arch *a, const h2g_convert_options *o, h2g_plan *p,
+                          h2g_error *err) {
+    if (!o->quantize || strcmp(p->role, "model") != 0) return 0;
+    return h2g_quant_plan(p, o->quantize, a->quant, err);
+}
+
 int h2g_convert_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *plans,
                      size_t *n_plans, h2g_error *err) {
     *n_plans = 0;
     const h2g_arch *a = find_arch(co, err);
     if (!a) return -1;
+    if (o->quantize && check_quantize(a, o, err) != 0) return -1;
     if (o->layout == H2G_LAYOUT_OLLAMA) return plan_ollama(co, a, o, plans, n_plans, err);
     if (o->want_mmproj && !a->plan_mmproj)
         return h2g_fail(err, "this architecture has no vision projector (mmproj) to write");
@@ -77,7 +104,8 @@ int h2g_convert_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_p
     if (o->want_model) fns[n++] = a->plan_model;
     if (o->want_mmproj) fns[n++] = a->plan_mmproj;
     for (size_t i = 0; i < n; i++) {
-        if (fns[i](co, o, &plans[i], err) != 0 || h2g_plan_layout(&plans[i], err) != 0) {
+        if (fns[i](co, o, &plans[i], err) != 0 || plan_quantized(a, o, &plans[i], err) != 0 ||
+            h2g_plan_layout(&plans[i], err) != 0) {
             if (fns[i] && plans[i].role) h2g_plan_free(&plans[i]);
             for (size_t j = 0; j < i; j++) h2g_plan_free(&plans[j]);
             return -1;

@@ -417,7 +417,7 @@ static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
     size_t len;
     if (h2g_chunk_encode(x->co, &j->chunk, s, &len, &read, err) != 0) return -1;
     uint64_t off = j->out->plan->data_offset + t->info.offset +
-                   h2g_encoded_size(t->info.type, j->chunk.first);
+                   h2g_piece_bytes(t->info.type, j->chunk.first);
     if (j->out->stream) { /* in file order, by whichever worker's turn it is */
         if (h2g_reorder_put(&x->window, j->seq, j->out, off, &s->out, len, err) != 0) return -1;
         account(x, read, len);

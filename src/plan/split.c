@@ -40,6 +40,9 @@ static int copy_tensor(h2g_plan *q, const h2g_plan_tensor *t, h2g_error *err) {
     q->tensors[i].kvb_heads = t->kvb_heads;
     q->tensors[i].kvb_nope = t->kvb_nope;
     q->tensors[i].kvb_v = t->kvb_v;
+    q->tensors[i].bf16_truncate = t->bf16_truncate;
+    q->tensors[i].quantized = t->quantized;
+    q->tensors[i].via_type = t->via_type;
     return 0;
 }
 
@@ -60,6 +63,7 @@ static int build_file(const h2g_plan *p, const size_t *file_of, size_t no, size_
     memset(q, 0, sizeof *q);
     q->role = p->role;
     q->outtype = p->outtype;
+    q->ftype = p->ftype;
     q->kv.keep_empty = p->kv.keep_empty;
     if (no == 0 || !split)
         for (size_t k = 0; k < p->kv.n; k++)

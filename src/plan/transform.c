@@ -71,6 +71,32 @@ void h2g_set_chunk_elems(uint64_t n) {
     chunk_elems = n >= 32 && n <= H2G_CHUNK_ELEMS ? n / 32 * 32 : H2G_CHUNK_ELEMS;
 }
 
+/* Values per block of a type (1 for the float types). */
+static uint64_t block_values(uint32_t type) {
+    uint32_t b = 1;
+    h2g_ggml_type_info(type, &b, NULL);
+    return b;
+}
+
+/* A tensor that llama-quantize's stage quantizes (not merely copies). */
+static bool quantizes(const h2g_plan_tensor *t) {
+    return t->quantized && t->info.type != t->via_type && block_values(t->info.type) > 1;
+}
+
+/* The elements of the piece of a quantized tensor that starts at `first`
+ * (a row boundary, or a block boundary inside a row longer than a piece):
+ * as many whole rows as fit in `step`, or, for a row longer than that, whole
+ * blocks up to the row's end. Every block is quantized from its own values
+ * only, so where pieces are cut changes no byte. */
+static uint64_t quant_step(const h2g_plan_tensor *t, uint64_t first, uint64_t step) {
+    uint64_t row = t->info.ne[0];
+    if (row <= step) return step / row * row;
+    uint64_t blk = block_values(t->info.type), left = row - first % row;
+    uint64_t s = step / blk * blk;
+    if (s == 0) s = blk;
+    return s < left ? s : left;
+}
+
 bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
     uint64_t total = tensor_elems(t);
     if (first >= total) return false;
@@ -79,6 +105,8 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
     uint64_t step = chunk_elems;
     if (t->transform == H2G_XF_KV_B_K || t->transform == H2G_XF_KV_B_V)
         step = kvb_head_elems(t);
+    else if (quantizes(t))
+        step = quant_step(t, first, step);
     uint64_t end = total - first < step ? total : first + step;
     if (t->transform == H2G_XF_STACK) end = source_end(t, first, end);
     *c = (h2g_chunk){t, first, end - first};
@@ -307,10 +335,16 @@ static int copy_sources(const h2g_checkout *co, const h2g_chunk *c, uint8_t *out
     return for_each_piece(c, piece_bytes, &j);
 }
 
-int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s, size_t *len,
-                     uint64_t *bytes_read, h2g_error *err) {
+uint64_t h2g_piece_bytes(uint32_t type, uint64_t n) {
+    uint32_t elems = 1, bytes = 0;
+    h2g_ggml_type_info(type, &elems, &bytes);
+    return n / elems * bytes;
+}
+
+/* The chunk's bytes as the converter writes them (its output type). */
+static int converter_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                            uint64_t *bytes_read, h2g_error *err) {
     const h2g_plan_tensor *t = c->t;
-    *len = h2g_encoded_size(t->info.type, c->count);
     if (is_passthrough(t)) {
         if (copy_sources(co, c, s->out, bytes_read, err) != 0) return -1;
         if (t->info.type == H2G_GGML_BF16 && !t->bf16_truncate)
@@ -326,4 +360,15 @@ int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
         return h2g_fail(err, "tensor '%s': cannot encode type %s", t->info.name,
                         h2g_ggml_type_name(t->info.type));
     return 0;
+}
+
+int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s, size_t *len,
+                     uint64_t *bytes_read, h2g_error *err) {
+    *len = (size_t)h2g_piece_bytes(c->t->info.type, c->count);
+    const h2g_plan_tensor *t = c->t;
+    if (quantizes(t) || (t->quantized && t->info.type != t->via_type))
+        return h2g_quant_encode(co, c, s, bytes_read, err);
+    if (converter_encode(co, c, s, bytes_read, err) != 0) return -1;
+    /* llama-quantize copies these bytes, but its loader checks them first. */
+    return t->quantized ? h2g_quant_check_input(c, s->out, err) : 0;
 }

@@ -5,6 +5,12 @@
  * for a bounded buffer and asks this module for their values as float32,
  * already in output order; it then encodes and writes them. A chunk is a
  * range of output elements that never splits a Q8_0 block.
+ *
+ * A tensor of a quantized plan (--quantize, llama-quantize's stage) is made
+ * as llama-quantize makes it from the converter's file: values rounded to
+ * the type they have in that file and checked for NaN/Inf, then quantized a
+ * whole number of rows at a time (its chunks are whole rows), and the
+ * quantized bytes checked (quantization-reference.md §1.2, §3.16).
  */
 #ifndef HF2GGUF_TRANSFORM_H
 #define HF2GGUF_TRANSFORM_H
@@ -56,10 +62,26 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c);
 int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
                      uint64_t *bytes_read, h2g_error *err);
 
+/* Bytes that n elements of ggml type `type` take (n a whole number of its
+ * blocks): where a piece starting at element n of a tensor goes. */
+uint64_t h2g_piece_bytes(uint32_t type, uint64_t n);
+
 /* Fills s->out with the chunk's bytes in the output type (*len of them):
  * its values encoded, or, when the output type is the sources' own dtype and
  * nothing is scaled, the source bytes themselves (identical result). */
 int h2g_chunk_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s, size_t *len,
                      uint64_t *bytes_read, h2g_error *err);
+
+/* ---- llama-quantize's stage (quant_exec.c) ---- */
+
+/* Makes a quantized plan's chunk whose type differs from its via_type: its
+ * values rounded to via_type and checked, then quantized (or F16) into
+ * s->out, and the result checked as llama-quantize checks it. */
+int h2g_quant_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                     uint64_t *bytes_read, h2g_error *err);
+
+/* Checks the bytes of a chunk llama-quantize copies (its type is its
+ * via_type: F32, F16 or BF16) for NaN and infinities, as its loader does. */
+int h2g_quant_check_input(const h2g_chunk *c, const uint8_t *bytes, h2g_error *err);
 
 #endif
