@@ -18,7 +18,9 @@ typedef enum h2g_ggml_type {
     H2G_GGML_F32 = 0,
     H2G_GGML_F16 = 1,
     H2G_GGML_Q8_0 = 8,
+    H2G_GGML_I32 = 26,
     H2G_GGML_BF16 = 30,
+    H2G_GGML_MXFP4 = 39,
 } h2g_ggml_type;
 
 /* Block size (elements) and bytes per block of a ggml type id; returns false

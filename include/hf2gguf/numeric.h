@@ -37,14 +37,17 @@ float h2g_e5m2_to_f32(uint8_t v);
 /* Quantizes n values (n a multiple of 32) into n/32 Q8_0 blocks. */
 void h2g_quantize_q8_0(const float *x, uint8_t *out, size_t n);
 
-/* Widens n elements of a float dtype (F64, F32, F16, BF16, F8_E4M3, F8_E5M2)
- * stored little-endian at src into float32. Returns -1 for other dtypes. */
+/* Widens n elements of a float dtype (F64, F32, F16, BF16, F8_E4M3, F8_E5M2,
+ * and F8_E8M0 scales) stored little-endian at src into float32. Returns -1
+ * for other dtypes. */
 int h2g_decode_f32(h2g_dtype dt, const uint8_t *src, float *dst, size_t n);
 
 /* Encodes n float32 values as ggml type `type` (F32, F16, BF16, Q8_0; n a
  * multiple of 32 for Q8_0) into dst, little-endian. Returns -1 for other
  * types. Bytes written = h2g_encoded_size(type, n). */
 int h2g_encode_f32(uint32_t type, const float *src, uint8_t *dst, size_t n);
+/* Also sizes the types written straight from source bytes: MXFP4 (n a
+ * multiple of 32) and I32. */
 size_t h2g_encoded_size(uint32_t type, size_t n);
 
 /* BF16 by truncation: the high 16 bits of each float32, as Ollama's

@@ -42,14 +42,19 @@ typedef enum h2g_transform {
     H2G_XF_STACK,    /* sources concatenated in order (merged experts) */
     H2G_XF_KV_B_K,   /* k half of an MLA kv_b_proj, each head transposed */
     H2G_XF_KV_B_V,   /* v half of an MLA kv_b_proj */
+    H2G_XF_MXFP4,    /* FP4 experts stacked in order, repacked bit for bit into
+                        MXFP4 blocks (sources: I8 codes + their E8M0 scales) */
+    H2G_XF_IDS,      /* an integer id table narrowed to I32, each id checked
+                        below id_limit (DeepSeek-V4's tid2eid) */
 } h2g_transform;
 
 const char *h2g_transform_name(h2g_transform xf);
 
-/* One source tensor; FP8 sources carry their block scales. */
+/* One source tensor; FP8 sources carry their block scales, FP4 experts
+ * (H2G_XF_MXFP4) their E8M0 scale per 32 values (block 1 x 32). */
 typedef struct h2g_source {
     const h2g_st_tensor *tensor;
-    const h2g_st_tensor *scale; /* F32 weight_scale_inv, or NULL */
+    const h2g_st_tensor *scale; /* weight_scale_inv (F32...) or .scale (F8_E8M0), or NULL */
     uint32_t block_rows, block_cols; /* FP8 block size when scale != NULL */
 } h2g_source;
 
@@ -60,6 +65,8 @@ typedef struct h2g_plan_tensor {
     size_t n_src;
     /* kv_b split: heads, rows per head for k (nope) and v */
     uint32_t kvb_heads, kvb_nope, kvb_v;
+    /* H2G_XF_IDS: every id must be below this (the expert count) */
+    uint32_t id_limit;
     /* BF16 output by dropping the low 16 bits of each float32 (Ollama's
      * converter) rather than rounding to nearest even (llama.cpp's). */
     bool bf16_truncate;
@@ -80,6 +87,9 @@ typedef struct h2g_plan {
     size_t n_tensors;
     size_t cap_tensors;
     const h2g_ftype *ftype; /* --quantize: the llama-quantize file type, else NULL */
+    /* The file type's name when the architecture fixes it whatever the
+     * outtype (DeepSeek-V4: "MXFP4_MOE"), or NULL: the outtype's. Static. */
+    const char *type_label;
     char *default_name; /* file name when the user names none, or NULL: derived
                          * from the general.* keys by the caller */
     uint64_t data_offset; /* header size = where tensor data starts */

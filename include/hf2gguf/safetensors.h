@@ -42,6 +42,7 @@ typedef enum h2g_dtype {
     H2G_DT_U16,
     H2G_DT_U8,
     H2G_DT_BOOL,
+    H2G_DT_F8_E8M0, /* unsigned power-of-two exponent, 2^(byte - 127): MX block scales */
     H2G_DT_COUNT
 } h2g_dtype;
 

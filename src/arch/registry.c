@@ -15,6 +15,8 @@ static const h2g_arch archs[] = {
     /* Ollama has no layout for OCR-2 */
     {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan, NULL,
      &h2g_deepseek2_quant},
+    /* Ollama has no layout for DeepSeek-V4 */
+    {"DeepseekV4ForCausalLM", h2g_deepseek4_plan, NULL, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

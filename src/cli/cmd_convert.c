@@ -566,7 +566,8 @@ static void print_summary(const args *a, const run *r) {
         if (a->quiet) continue;
         const h2g_plan *p = &r->files[i];
         fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", r->file_paths[i],
-                p->ftype ? p->ftype->name : h2g_outtype_name(p->outtype), p->n_tensors,
+                p->ftype ? p->ftype->name : p->type_label ? p->type_label
+                         : h2g_outtype_name(p->outtype), p->n_tensors,
                 (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
     }
 }

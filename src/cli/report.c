@@ -23,16 +23,17 @@ static const char *plan_arch(const h2g_plan *p) {
 static void type_label(const h2g_plan *p, char *buf, size_t size) {
     if (p->ftype)
         snprintf(buf, size, "%s (llama-quantize of %s)", p->ftype->name,
-                 h2g_outtype_name(p->outtype));
+                 p->type_label ? p->type_label : h2g_outtype_name(p->outtype));
     else
-        snprintf(buf, size, "%s", h2g_outtype_name(p->outtype));
+        snprintf(buf, size, "%s", p->type_label ? p->type_label : h2g_outtype_name(p->outtype));
 }
 
 void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path) {
     char type[64];
     type_label(p, type, sizeof type);
     fprintf(out, "%s: %s, arch %s, %s %s, %zu KV pairs, %zu tensors, %" PRIu64 " bytes\n",
-            path, p->role, plan_arch(p), p->ftype ? "quantize" : "outtype", type, p->kv.n,
+            path, p->role, plan_arch(p),
+            p->ftype ? "quantize" : p->type_label ? "file type" : "outtype", type, p->kv.n,
             p->n_tensors, p->data_offset + p->data_size);
     for (size_t i = 0; i < p->n_tensors; i++) {
         const h2g_plan_tensor *t = &p->tensors[i];
@@ -76,8 +77,11 @@ cJSON *h2g_report_plan_json(const h2g_plan *p, const char *path, bool with_tenso
     cJSON_AddStringToObject(o, "layout", layout ? layout : "llama.cpp");
     cJSON_AddStringToObject(o, "outtype", h2g_outtype_name(p->outtype));
     if (p->ftype) cJSON_AddStringToObject(o, "quantize", p->ftype->name);
-    cJSON_AddNumberToObject(o, "file_type",
-                            p->ftype ? p->ftype->id : h2g_outtype_file_type(p->outtype));
+    uint32_t file_type = h2g_outtype_file_type(p->outtype);
+    h2g_kv_get_u32(&p->kv, "general.file_type", &file_type); /* what the file says */
+    cJSON_AddNumberToObject(o, "file_type", p->ftype ? p->ftype->id : file_type);
+    /* set when the architecture fixes the types whatever the outtype */
+    if (p->type_label) cJSON_AddStringToObject(o, "file_type_name", p->type_label);
     cJSON_AddNumberToObject(o, "n_kv", (double)p->kv.n);
     cJSON_AddNumberToObject(o, "n_tensors", (double)p->n_tensors);
     cJSON_AddNumberToObject(o, "bytes", (double)(p->data_offset + p->data_size));

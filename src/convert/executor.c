@@ -305,12 +305,12 @@ static bool in_pass(const exec *x, const h2g_source *src) {
  * tensor t made from sources of other passes. */
 static void skip_other_passes(exec *x, const h2g_plan_tensor *t) {
     if (x->pass == PASS_ALL) return;
-    if (t->transform != H2G_XF_STACK) { /* one source */
+    if (!h2g_transform_stacks(t->transform)) { /* one source */
         if (!in_pass(x, &t->src[0])) x->cur_elem = UINT64_MAX;
         return;
     }
     for (; x->cur_src < t->n_src; x->cur_src++) {
-        uint64_t end = x->src_first + t->src[x->cur_src].tensor->n_elements;
+        uint64_t end = x->src_first + h2g_source_elems(t, x->cur_src);
         if (x->cur_elem < end && in_pass(x, &t->src[x->cur_src])) return;
         if (x->cur_elem < end) x->cur_elem = end;
         x->src_first = end;

@@ -198,10 +198,12 @@ static const char *const special_id_keys[] = {
 
 /* Pre-tokenizer names llama.cpp knows for the DeepSeek family (6.5). */
 static const char *const known_pre[] = {
-    "default", "deepseek-llm", "deepseek-coder", "deepseek-v3", "kimi-k2", NULL,
+    "default", "deepseek-llm", "deepseek-coder", "deepseek-v3", "kimi-k2",
+    "joyai-llm", /* real DeepSeek-V4 tokenizers; read with deepseek-v3's regexes */
+    NULL,
 };
 
-static const h2g_vkey_rule tokenizer_keys[] = {
+const h2g_vkey_rule h2g_vrules_tokenizer_keys[] = {
     {"tokenizer.ggml.model", H2G_VT_STRING, KEY_REQ, NULL, 0, 0},
     {"tokenizer.ggml.pre", H2G_VT_STRING, KEY_OPT, NULL, 0, 0},
     {"tokenizer.ggml.tokens", H2G_VT_ARRAY, KEY_REQ, NULL, H2G_VT_STRING, 1},
@@ -302,7 +304,8 @@ static void check_tokenizer(h2g_vctx *c) {
     for (int i = 0; known_pre[i]; i++)
         if (!strcmp(pre, known_pre[i])) return;
     h2g_vctx_problem(c, "tokenizer.ggml.pre: \"%.60s\" is not a pre-tokenizer llama.cpp knows "
-                     "for DeepSeek (default, deepseek-llm, deepseek-coder, deepseek-v3, kimi-k2)",
+                     "for DeepSeek (default, deepseek-llm, deepseek-coder, deepseek-v3, kimi-k2, "
+                     "joyai-llm)",
                      pre);
 }
 
@@ -483,7 +486,7 @@ static const h2g_varch deepseek2 = {
     .strict_tensors = true,
     .dims = text_dims,
     .n_dims = D_TEXT_COUNT,
-    .keys = {text_common_keys, deepseek2_keys, tokenizer_keys},
+    .keys = {text_common_keys, deepseek2_keys, h2g_vrules_tokenizer_keys},
     .tensors = {text_common_tensors, mla_attention_tensors},
     .checks = {check_tokenizer, check_experts},
 };
@@ -494,7 +497,7 @@ static const h2g_varch deepseek2_ocr = {
     .strict_tensors = true,
     .dims = text_dims,
     .n_dims = D_TEXT_COUNT,
-    .keys = {text_common_keys, tokenizer_keys},
+    .keys = {text_common_keys, h2g_vrules_tokenizer_keys},
     .tensors = {text_common_tensors, mha_attention_tensors},
     .checks = {check_tokenizer, check_experts, check_ocr_attention},
 };
@@ -562,7 +565,7 @@ static const h2g_varch ollama_deepseekocr = {
     .strict_tensors = true,
     .dims = text_dims,
     .n_dims = D_TEXT_COUNT,
-    .keys = {ollama_ocr_keys, tokenizer_keys},
+    .keys = {ollama_ocr_keys, h2g_vrules_tokenizer_keys},
     .tensors = {text_common_tensors, mha_attention_tensors, ollama_ocr_vision_tensors},
     .checks = {check_tokenizer, check_experts},
 };
@@ -762,5 +765,9 @@ const h2g_varch *const h2g_verify_archs[] = {
     &ollama_deepseekocr,
     &clip_deepseekocr,
     &clip_deepseekocr2,
+    &h2g_verify_deepseek4,
     NULL,
 };
+
+/* The shared checks, under names other files can see (verify_rules.h). */
+void h2g_vcheck_tokenizer(h2g_vctx *c) { check_tokenizer(c); }

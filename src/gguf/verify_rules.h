@@ -144,6 +144,14 @@ typedef struct h2g_varch {
 /* Every architecture verify knows, NULL-terminated (verify_rules.c). */
 extern const h2g_varch *const h2g_verify_archs[];
 
+/* Shared with the tables of other files (verify_rules.c): the tokenizer
+ * keys and checks of the DeepSeek text models. */
+extern const h2g_vkey_rule h2g_vrules_tokenizer_keys[];
+void h2g_vcheck_tokenizer(h2g_vctx *c);
+
+/* DeepSeek-V4 (verify_deepseek4.c). */
+extern const h2g_varch h2g_verify_deepseek4;
+
 /* ---------------------------------------------------------------------------
  * What conditions and checks may ask the engine (verify.c)
  * ------------------------------------------------------------------------- */

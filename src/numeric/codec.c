@@ -34,6 +34,8 @@
 #include <string.h>
 
 #include "hf2gguf/ggml_type.h"
+#include "numeric/e8m0.h"
+#include "numeric/mxfp4.h"
 
 /* Q8_0 multiplies in float32 and must round every product to float32, as
  * numpy does. With FLT_EVAL_METHOD 0 (x86-64 SSE, aarch64) there is no
@@ -423,6 +425,7 @@ int h2g_decode_f32(h2g_dtype dt, const uint8_t *src, float *dst, size_t n) {
     void (*chunk)(const uint8_t *restrict, float *restrict);
     size_t width; /* bytes per element; h2g_dtype_size lives elsewhere */
     switch (dt) {
+    case H2G_DT_F8_E8M0: h2g_e8m0_decode(src, dst, n); return 0; /* scales only */
     case H2G_DT_F64: chunk = decode_f64_chunk, width = 8; break;
     case H2G_DT_F32: chunk = decode_f32_chunk, width = 4; break;
     case H2G_DT_F16: chunk = decode_f16_chunk, width = 2; break;
@@ -562,6 +565,9 @@ size_t h2g_encoded_size(uint32_t type, size_t n) {
     case H2G_GGML_F16:
     case H2G_GGML_BF16: return n * 2;
     case H2G_GGML_Q8_0: return n / H2G_Q8_0_BLOCK * H2G_Q8_0_BYTES;
+    /* written from their sources' bytes (MXFP4 repack, id narrowing) */
+    case H2G_GGML_MXFP4: return n / H2G_MXFP4_BLOCK * H2G_MXFP4_BYTES;
+    case H2G_GGML_I32: return n * 4;
     default: return 0;
     }
 }

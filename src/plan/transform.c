@@ -8,6 +8,9 @@
 
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/numeric.h"
+#include "numeric/e8m0.h"
+#include "numeric/ids.h"
+#include "numeric/mxfp4.h"
 
 /* ---------------------------------------------------------------------------
  * Scratch buffers
@@ -51,17 +54,41 @@ static uint64_t kvb_head_elems(const h2g_plan_tensor *t) {
     return t->info.ne[0] * t->info.ne[1];
 }
 
+uint64_t h2g_source_elems(const h2g_plan_tensor *t, size_t s) {
+    uint64_t n = t->src[s].tensor->n_elements;
+    return t->transform == H2G_XF_MXFP4 ? 2 * n : n;
+}
+
+bool h2g_transform_stacks(h2g_transform xf) {
+    return xf == H2G_XF_STACK || xf == H2G_XF_MXFP4;
+}
+
 /* A stack's chunk ends at the end of the source holding its first element,
  * so that it reads one source: with a compressed archive, sources are
- * readable one shard at a time. Sources hold whole rows, so a Q8_0 block is
- * never cut. */
+ * readable one shard at a time. Sources hold whole rows, so a Q8_0 or
+ * MXFP4 block is never cut. */
 static uint64_t source_end(const h2g_plan_tensor *t, uint64_t first, uint64_t end) {
     uint64_t base = 0;
     for (size_t s = 0; s < t->n_src; s++) {
-        base += t->src[s].tensor->n_elements;
+        base += h2g_source_elems(t, s);
         if (first < base) return base < end ? base : end;
     }
     return end;
+}
+
+/* The source of a stacking chunk (which never straddles two) and the
+ * chunk's first element within it. */
+static const h2g_source *chunk_source(const h2g_chunk *c, uint64_t *first) {
+    uint64_t base = 0;
+    for (size_t s = 0; s < c->t->n_src; s++) {
+        uint64_t n = h2g_source_elems(c->t, s);
+        if (c->first < base + n) {
+            *first = c->first - base;
+            return &c->t->src[s];
+        }
+        base += n;
+    }
+    return NULL;
 }
 
 /* Elements per chunk; smaller only in tests (h2g_set_chunk_elems). */
@@ -108,7 +135,7 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
     else if (quantizes(t))
         step = quant_step(t, first, step);
     uint64_t end = total - first < step ? total : first + step;
-    if (t->transform == H2G_XF_STACK) end = source_end(t, first, end);
+    if (h2g_transform_stacks(t->transform)) end = source_end(t, first, end);
     *c = (h2g_chunk){t, first, end - first};
     return true;
 }
@@ -168,6 +195,15 @@ static int apply_scales(const h2g_checkout *co, const h2g_source *src, uint64_t 
         s->scale_cap = count;
     }
     if (read_bytes(co, st, srow0 * scols * ses, count * ses, s->scale_raw, err) != 0) return -1;
+    if (st->dtype == H2G_DT_F8_E8M0) {
+        long bad = h2g_e8m0_find_nan(s->scale_raw, count);
+        if (bad >= 0)
+            return h2g_fail(err, "tensor '%s': scale byte 0xFF (NaN in E8M0) for block [%llu, "
+                                 "%llu]; refused (llama.cpp's converter would scale the block "
+                                 "by +inf)", st->name,
+                            (unsigned long long)(srow0 + (uint64_t)bad / scols),
+                            (unsigned long long)((uint64_t)bad % scols));
+    }
     h2g_decode_f32(st->dtype, s->scale_raw, s->scales, count);
     for (uint64_t i = 0; i < n;) {
         uint64_t e = first + i, r = e / cols, c = e % cols;
@@ -273,6 +309,93 @@ static int kvb_v_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch 
                        err);
 }
 
+/* MXFP4: reads the chunk's FP4 codes (16 bytes a block) and E8M0 scales
+ * (one byte a block) into s->raw, the scales after the codes. A block k of
+ * an expert is its bytes [16k, 16k + 16) and scale byte k, because rows are
+ * whole blocks. Fills *src_out and *n_blocks. */
+static int read_fp4(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                    const h2g_source **src_out, uint64_t *n_blocks, uint64_t *bytes_read,
+                    h2g_error *err) {
+    uint64_t first;
+    const h2g_source *src = chunk_source(c, &first);
+    if (!src || first % H2G_MXFP4_BLOCK || c->count % H2G_MXFP4_BLOCK)
+        return h2g_fail(err, "tensor '%s': a piece not made of whole MXFP4 blocks",
+                        c->t->info.name);
+    uint64_t k0 = first / H2G_MXFP4_BLOCK, nb = c->count / H2G_MXFP4_BLOCK;
+    uint8_t *codes = s->raw, *scales = s->raw + nb * H2G_FP4_PACKED;
+    if (read_bytes(co, src->tensor, k0 * H2G_FP4_PACKED, nb * H2G_FP4_PACKED, codes, err) ||
+        read_bytes(co, src->scale, k0, nb, scales, err))
+        return -1;
+    *bytes_read += nb * (H2G_FP4_PACKED + 1);
+    long bad = h2g_e8m0_find_nan(scales, nb);
+    if (bad >= 0) {
+        uint64_t per_row = src->scale->n_dims == 2 ? src->scale->shape[1] : 1;
+        uint64_t k = k0 + (uint64_t)bad;
+        return h2g_fail(err, "tensor '%s': scale byte 0xFF (NaN in E8M0) at row %llu, block "
+                             "%llu; refused (llama.cpp's converter would copy it into the "
+                             "MXFP4 block)", src->scale->name, (unsigned long long)(k / per_row),
+                        (unsigned long long)(k % per_row));
+    }
+    *src_out = src;
+    *n_blocks = nb;
+    return 0;
+}
+
+/* MXFP4 as values: e2m1(code) * 2^(scale - 127). */
+static int fp4_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                      uint64_t *bytes_read, h2g_error *err) {
+    const h2g_source *src;
+    uint64_t nb;
+    if (read_fp4(co, c, s, &src, &nb, bytes_read, err) != 0) return -1;
+    h2g_fp4_decode(s->raw, s->raw + nb * H2G_FP4_PACKED, s->values, (size_t)nb);
+    return 0;
+}
+
+/* MXFP4 bytes: the codes and scales repacked into ggml blocks. */
+static int mxfp4_bytes(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                       uint64_t *bytes_read, h2g_error *err) {
+    const h2g_source *src;
+    uint64_t nb;
+    if (read_fp4(co, c, s, &src, &nb, bytes_read, err) != 0) return -1;
+    h2g_mxfp4_repack(s->raw, s->raw + nb * H2G_FP4_PACKED, s->out, (size_t)nb);
+    return 0;
+}
+
+/* IDS: the chunk's ids narrowed to int32 in s->out, each checked below
+ * id_limit; the message gives the row and column of the first bad one. */
+static int id_bytes(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                    uint64_t *bytes_read, h2g_error *err) {
+    const h2g_st_tensor *t = c->t->src[0].tensor;
+    size_t es = h2g_dtype_size(t->dtype);
+    if (t->dtype != H2G_DT_I64 && t->dtype != H2G_DT_I32)
+        return h2g_fail(err, "tensor '%s': ids must be I64 or I32, found %s", t->name,
+                        h2g_dtype_name(t->dtype));
+    if (read_bytes(co, t, c->first * es, (size_t)(c->count * es), s->raw, err) != 0) return -1;
+    *bytes_read += c->count * es;
+    int64_t v = 0;
+    long bad = h2g_ids_to_i32(s->raw, es, s->out, (size_t)c->count, c->t->id_limit, &v);
+    if (bad >= 0) {
+        uint64_t cols = t->n_dims == 2 ? t->shape[1] : 1, at = c->first + (uint64_t)bad;
+        return h2g_fail(err, "tensor '%s': id %lld at [%llu, %llu] is outside 0..%u (the "
+                             "expert count is %u)", t->name, (long long)v,
+                        (unsigned long long)(at / cols), (unsigned long long)(at % cols),
+                        c->t->id_limit - 1, c->t->id_limit);
+    }
+    return 0;
+}
+
+/* IDS as values (exact: ids are below 2^24 expert counts). */
+static int id_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                     uint64_t *bytes_read, h2g_error *err) {
+    if (id_bytes(co, c, s, bytes_read, err) != 0) return -1;
+    for (uint64_t i = 0; i < c->count; i++) {
+        const uint8_t *p = s->out + 4 * i;
+        s->values[i] = (float)(int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                                        (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+    }
+    return 0;
+}
+
 int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
                      uint64_t *bytes_read, h2g_error *err) {
     if (c->count > H2G_CHUNK_ELEMS)
@@ -284,6 +407,8 @@ int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
     case H2G_XF_STACK: return concat_values(co, c, s, bytes_read, err);
     case H2G_XF_KV_B_K: return kvb_k_values(co, c, s, bytes_read, err);
     case H2G_XF_KV_B_V: return kvb_v_values(co, c, s, bytes_read, err);
+    case H2G_XF_MXFP4: return fp4_values(co, c, s, bytes_read, err);
+    case H2G_XF_IDS: return id_values(co, c, s, bytes_read, err);
     }
     return h2g_fail(err, "tensor '%s': unknown transform", c->t->info.name);
 }
@@ -345,6 +470,11 @@ uint64_t h2g_piece_bytes(uint32_t type, uint64_t n) {
 static int converter_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
                             uint64_t *bytes_read, h2g_error *err) {
     const h2g_plan_tensor *t = c->t;
+    /* Written from the sources' bytes, never through float32. */
+    if (t->transform == H2G_XF_MXFP4 && t->info.type == H2G_GGML_MXFP4)
+        return mxfp4_bytes(co, c, s, bytes_read, err);
+    if (t->transform == H2G_XF_IDS && t->info.type == H2G_GGML_I32)
+        return id_bytes(co, c, s, bytes_read, err);
     if (is_passthrough(t)) {
         if (copy_sources(co, c, s->out, bytes_read, err) != 0) return -1;
         if (t->info.type == H2G_GGML_BF16 && !t->bf16_truncate)

@@ -47,6 +47,14 @@ typedef struct h2g_scratch {
 int h2g_scratch_init(h2g_scratch *s, h2g_error *err);
 void h2g_scratch_free(h2g_scratch *s);
 
+/* Output elements that source s of t stands for: its element count, or two
+ * per byte for FP4 experts (H2G_XF_MXFP4: two codes a byte). */
+uint64_t h2g_source_elems(const h2g_plan_tensor *t, size_t s);
+
+/* True for the transforms whose sources follow each other in the output
+ * (STACK, MXFP4): their chunks never straddle two sources. */
+bool h2g_transform_stacks(h2g_transform xf);
+
 /* Makes chunks at most n elements (a multiple of 32, at most
  * H2G_CHUNK_ELEMS). Tests use tiny chunks to cross chunk boundaries on tiny
  * checkpoints; the executor reads HF2GGUF_CHUNK_ELEMS for them. */

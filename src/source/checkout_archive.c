@@ -136,9 +136,14 @@ static int keep_content(h2g_archive_reader *r, struct h2g_archive *a, h2g_archiv
 }
 
 /* True for a tensor a streamed shard must keep a copy of: the FP8 block
- * scales, which the executor reads while another shard is staged. */
+ * scales, which the executor reads while another shard is staged
+ * (DeepSeek-V3's F32 *_scale_inv, DeepSeek-V4's E8M0 *.scale). V4's routed
+ * experts' scales (one per 32 values, 1/16 of the experts' size) are not
+ * kept: they are read with their weights, from the same shard. */
 static bool is_held_tensor(const h2g_st_tensor *t) {
-    return h2g_str_ends_with(t->name, "_scale_inv");
+    if (h2g_str_ends_with(t->name, "_scale_inv")) return true;
+    return t->dtype == H2G_DT_F8_E8M0 && h2g_str_ends_with(t->name, ".scale") &&
+           !strstr(t->name, ".ffn.experts.");
 }
 
 /* Allocates copies of the scale tensors of a parsed header (names sorted,

@@ -36,7 +36,7 @@ static const struct {
     [H2G_DT_I16] = {"I16", 2},         [H2G_DT_I8] = {"I8", 1},
     [H2G_DT_U64] = {"U64", 8},         [H2G_DT_U32] = {"U32", 4},
     [H2G_DT_U16] = {"U16", 2},         [H2G_DT_U8] = {"U8", 1},
-    [H2G_DT_BOOL] = {"BOOL", 1},
+    [H2G_DT_BOOL] = {"BOOL", 1},       [H2G_DT_F8_E8M0] = {"F8_E8M0", 1},
 };
 
 /* The safetensors spelling of dt, or "?" for a value outside the enum. */

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 : "${MANIFEST_CHECK:?MANIFEST_CHECK must point at the manifest_check tool}"
 
-fixtures="deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny deepseek-ocr2-tiny"
+fixtures="deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny deepseek-ocr2-tiny deepseek-v4-tiny"
 
 # The default name recorded in expected/default_filenames.json for an outtype.
 default_name() {
@@ -55,7 +55,7 @@ done
 
 # Tiny pieces (96 elements) on 4 threads: every tensor is cut at many places,
 # FP8 block rows and expert boundaries included, and the bytes stay the same.
-for fx in deepseek-v3-fp8-tiny deepseek-v2-lite-tiny; do
+for fx in deepseek-v3-fp8-tiny deepseek-v2-lite-tiny deepseek-v4-tiny; do
   for t in bf16 q8_0; do
     HF2GGUF_CHUNK_ELEMS=96 "$HF2GGUF" convert "$DATA/$fx" --outfile "$WORK/$fx-small-$t.gguf" \
       --outtype "$t" --threads 4 --quiet &&

@@ -29,6 +29,38 @@ st() { write_safetensors "$1" "$2" "${3:-0}"; }
 # st_raw FILE N BYTES: header length N, then BYTES (printf format) as the rest.
 st_raw() { { u64le "$2"; printf "$3"; } > "$1"; }
 
+# st_edit FILE SED_EXPR: rewrites a safetensors header with sed -E (the
+# length prefix follows; the data stays where it was).
+st_edit() {
+  local f=$1 n h
+  n=$(od -An -t u8 -N8 "$f" | tr -d ' ')
+  h=$(head -c $((8 + n)) "$f" | tail -c "$n" | sed -E "$2")
+  { u64le ${#h}; printf '%s' "$h"; tail -c +$((9 + n)) "$f"; } > "$f.new" && mv "$f.new" "$f"
+}
+
+# st_offset FILE NAME: where tensor NAME's data starts in the data section.
+st_offset() {
+  local n
+  n=$(od -An -t u8 -N8 "$1" | tr -d ' ')
+  head -c $((8 + n)) "$1" | tail -c "$n" | grep -o "\"${2//./\\.}\":{[^}]*}" |
+    sed -E 's/.*"data_offsets":\[([0-9]+),.*/\1/'
+}
+
+# st_poke FILE OFFSET CMD...: writes CMD's output at OFFSET of FILE's data
+# section (after the header).
+st_poke() {
+  local f=$1 n
+  n=$(od -An -t u8 -N8 "$f" | tr -d ' ')
+  poke "$f" $((8 + n + $2)) "${@:3}"
+}
+
+# drop_tensor FILE NAME: removes tensor NAME from a shard's header and from
+# the index (neither may end with it).
+drop_tensor() {
+  st_edit "$1" "s/\"${2//./\\.}\":\\{[^}]*\\},//"
+  sed -i "/\"${2//./\\.}\"/d" model.safetensors.index.json
+}
+
 # set_key FILE KEY VALUE: replaces the value of "KEY": ... on its line.
 set_key() { sed -i -E "s/(\"$2\": *)[^,]*(,?)\$/\\1$3\\2/" "$1"; }
 
@@ -69,6 +101,7 @@ good_gguf() {
 # v2 is deepseek-v2-lite-tiny (one model.safetensors, no index), v3 is
 # deepseek-v3-tiny (three shards and an index), ocr is deepseek-ocr-tiny,
 # kimi is kimi-k2-tiny (tiktoken.model), int4 kimi-k2-int4-tiny (INT4 experts).
+# v4 is deepseek-v4-tiny (FP8 + E8M0 scales, FP4 experts, tid2eid tables).
 # arc: a copy of v2 in folder m/ of a scratch directory, where the setup
 # makes the archive bad.tar that is converted (whatever its real format).
 CASES=$(cat <<'EOF'
@@ -200,6 +233,21 @@ arc-two-top-folders    | arc | mkdir n && echo x > n/x && tar -cf bad.tar m n   
 arc-no-shards          | arc | rm m/model.safetensors && tar -czf bad.tar m                           | no model*.safetensors files in bad.tar
 arc-gz-bad-header      | arc | st m/model.safetensors '{"a": 5}' && tar -czf bad.tar m                | model.safetensors: tensor 'a': entry must be a JSON object
 arc-gz-header-len-huge | arc | st_raw m/model.safetensors $((1 << 63)) '{}' && tar -czf bad.tar m     | model.safetensors: header length 9223372036854775808
+v4-missing-scale       | v4 | drop_tensor model-00001-of-00003.safetensors layers.0.attn.wkv.scale      | tensor 'layers.0.attn.wkv.weight' is F8_E4M3 but its scale tensor 'layers.0.attn.wkv.scale' is missing
+v4-scale-wrong-shape   | v4 | st_edit model-00001-of-00003.safetensors 's/("layers.0.attn.wkv.scale":[^}]*"shape":)\[1,2\]/\1[2,1]/' | tensor 'layers.0.attn.wkv.scale': shape [2, 1], expected [1, 2] (one E8M0 scale per 128x128 block of the weight)
+v4-scale-not-e8m0      | v4 | st_edit model-00001-of-00003.safetensors 's/("layers.0.attn.wkv.scale":\{"dtype":)"F8_E8M0"/\1"I8"/' | tensor 'layers.0.attn.wkv.scale': scales must be F8_E8M0, found I8
+v4-fp4-packed-width    | v4 | st_edit model-00001-of-00003.safetensors 's/("layers.0.ffn.experts.0.w1.weight":[^}]*"shape":)\[64,80\]/\1[32,160]/' | tensor 'layers.0.ffn.experts.0.w1.weight': packed width 160 is not half its logical width 160 (FP4: two values a byte; expected 80)
+v4-fp4-scale-shape     | v4 | st_edit model-00001-of-00003.safetensors 's/("layers.0.ffn.experts.0.w2.scale":[^}]*"shape":)\[160,2\]/\1[80,4]/' | tensor 'layers.0.ffn.experts.0.w2.scale': shape [80, 4], expected [160, 2] (one E8M0 scale per 32 values of a row)
+v4-tid2eid-shape       | v4 | st_edit model-00001-of-00003.safetensors 's/("layers.0.ffn.gate.tid2eid":[^}]*"shape":)\[400,2\]/\1[200,4]/' | tensor 'layers.0.ffn.gate.tid2eid': shape [200, 4], expected [400, 2] (vocab_size x num_experts_per_tok)
+v4-tid2eid-missing     | v4 | drop_tensor model-00002-of-00003.safetensors layers.1.ffn.gate.tid2eid    | tensor 'layers.1.ffn.gate.tid2eid' is missing (layers below num_hash_layers route by hash)
+v4-tid2eid-range       | v4 | st_poke model-00001-of-00003.safetensors 16 printf '\x04'                | tensor 'layers.0.ffn.gate.tid2eid': id 4 at [1, 0] is outside 0..3 (the expert count is 4)
+v4-missing-expert      | v4 | drop_tensor model-00002-of-00003.safetensors layers.1.ffn.experts.3.w2.weight | tensor 'layers.1.ffn.experts.3.w2.weight' is missing (every layer has n_routed_experts experts)
+v4-missing-fp4-scale   | v4 | drop_tensor model-00002-of-00003.safetensors layers.1.ffn.experts.3.w2.scale | tensor 'layers.1.ffn.experts.3.w2.scale' is missing (FP4 experts carry a scale per 32 values)
+v4-expert-beyond-count | v4 | set_key config.json n_routed_experts 3                                 | tensor 'layers.0.ffn.experts.3.w1.scale': layer 0, expert 3 is outside num_hidden_layers (4) x n_routed_experts (3)
+v4-fp8-nan-scale       | v4 | st_poke model-00001-of-00003.safetensors $(st_offset model-00001-of-00003.safetensors layers.0.attn.wkv.scale) printf '\xff' | tensor 'layers.0.attn.wkv.scale': scale byte 0xFF (NaN in E8M0) for block [0, 0]
+v4-fp4-nan-scale       | v4 | st_poke model-00001-of-00003.safetensors $(st_offset model-00001-of-00003.safetensors layers.0.ffn.experts.0.w2.scale) printf '\xff' | tensor 'layers.0.ffn.experts.0.w2.scale': scale byte 0xFF (NaN in E8M0) at row 0, block 0
+v4-scoring-func        | v4 | set_key config.json scoring_func '"relu"'                              | config.json: 'scoring_func' is 'relu'; expected sqrtsoftplus, sigmoid or softmax
+v4-no-hc-mult          | v4 | sed -i '/"hc_mult"/d' config.json                                       | config.json: required key 'hc_mult' is missing
 EOF
 )
 
@@ -215,7 +263,8 @@ EOF
 # ---------------------------------------------------------------------------
 
 declare -A FIXTURE=([v2]=deepseek-v2-lite-tiny [v3]=deepseek-v3-tiny [fp8]=deepseek-v3-fp8-tiny
-                    [ocr]=deepseek-ocr-tiny [kimi]=kimi-k2-tiny [int4]=kimi-k2-int4-tiny)
+                    [ocr]=deepseek-ocr-tiny [kimi]=kimi-k2-tiny [int4]=kimi-k2-int4-tiny
+                    [v4]=deepseek-v4-tiny)
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 

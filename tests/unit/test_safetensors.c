@@ -76,7 +76,7 @@ static void test_dtypes(void **state) {
         {"F64", 8, true},  {"F32", 4, true},  {"F16", 2, true},  {"BF16", 2, true},
         {"F8_E4M3", 1, true}, {"F8_E5M2", 1, true}, {"I64", 8, false}, {"I32", 4, false},
         {"I16", 2, false}, {"I8", 1, false},  {"U64", 8, false}, {"U32", 4, false},
-        {"U16", 2, false}, {"U8", 1, false},  {"BOOL", 1, false},
+        {"U16", 2, false}, {"U8", 1, false},  {"BOOL", 1, false}, {"F8_E8M0", 1, false},
     };
     for (int i = 0; i < H2G_DT_COUNT; i++) {
         h2g_dtype dt;

@@ -289,7 +289,7 @@ static const corrupt_case cases[] = {
      1},
     {"unknown-arch", V3, llama_arch,
      "general.architecture: \"llama\" is not an architecture verify knows (deepseek2, "
-     "deepseek2-ocr, deepseekocr, clip)", 1},
+     "deepseek2-ocr, deepseekocr, clip, deepseek4)", 1},
     {"no-arch", V3, no_arch, "general.architecture: required key is missing", 1},
     {"no-block-count", V3, no_block_count, "deepseek2.block_count: required key is missing", 1},
     {"no-q-lora", V3, no_q_lora,
