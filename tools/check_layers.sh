@@ -34,7 +34,7 @@ declare -A public_owner=(
   [gguf.h]=gguf [kv.h]=gguf [gguf_json.h]=gguf [gguf_set.h]=gguf [diff.h]=gguf [verify.h]=gguf
   [vocab.h]=vocab
   [plan.h]=plan [plan_options.h]=plan [ftype.h]=plan [general.h]=plan [split.h]=plan
-  [convert.h]=convert [executor.h]=convert
+  [convert.h]=convert [executor.h]=convert [version.h]=convert
 )
 
 problems=0

@@ -36,5 +36,7 @@ int h2g_cmd_inspect(int argc, char **argv);
 int h2g_cmd_verify(int argc, char **argv);
 int h2g_cmd_diff(int argc, char **argv);
 int h2g_cmd_checksum(int argc, char **argv);
+/* --version [--json]; argv[0] is "--version". */
+int h2g_cmd_version(int argc, char **argv);
 
 #endif

@@ -21,7 +21,8 @@ static const char usage[] =
     "  diff A.gguf B.gguf  every metadata and tensor difference between two files\n"
     "  checksum FILE.gguf  per-tensor sha256 manifest (JSON)\n"
     "\n"
-    "  hf2gguf --version   print the version\n"
+    "  hf2gguf --version [--json]  print the version, git revision, reference\n"
+    "                      llama.cpp version and library versions\n"
     "  hf2gguf --help      print this help\n"
     "\n"
     "Exit status: 0 success, 1 conversion or input error, 2 usage error.\n";
@@ -70,10 +71,7 @@ int main(int argc, char **argv) {
         fputs(usage, stdout);
         return H2G_EXIT_OK;
     }
-    if (!strcmp(argv[1], "--version")) {
-        printf("hf2gguf %s\n", HF2GGUF_VERSION);
-        return H2G_EXIT_OK;
-    }
+    if (!strcmp(argv[1], "--version")) return h2g_cmd_version(argc - 1, argv + 1);
     for (int i = 0; commands[i].name; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "hf2gguf: error: unknown command '%s' (see hf2gguf --help)\n", argv[1]);
