@@ -46,6 +46,7 @@ expect "--version flags" "--json" --version -
 expect "outtype values" "f32 f16 bf16 q8_0 auto" convert m --outtype ""
 expect "outtype prefix" "bf16" convert m --outtype b
 expect "layout values" "llama.cpp ollama" convert m --layout ""
+expect "quantize by prefix, any case" "Q4_0 Q4_1 Q4_K_S Q4_K_M" convert m --quantize q4
 expect "tokenizer-pre" "deepseek-llm deepseek-coder deepseek-v3" convert m --tokenizer-pre deepseek
 expect "threads: no guess" "" convert m --threads ""
 # Files: *.gguf (and folders) for the GGUF commands, checkouts for convert.

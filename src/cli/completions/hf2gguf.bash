@@ -3,7 +3,7 @@
 # Installed as share/bash-completion/completions/hf2gguf (loaded on demand by
 # bash-completion), or sourced by hand. Needs nothing but bash itself.
 # Completes the commands, each command's flags (tests/cli/test_completion.sh
-# checks them against every --help), the values of --outtype, --layout and
+# checks them against every --help), the values of --outtype, --quantize, --layout and
 # --tokenizer-pre, checkouts (directories, archives, and ORG/NAME models in
 # the Hugging Face cache) for convert, and *.gguf files for the others.
 
@@ -51,10 +51,13 @@ _hf2gguf() {
     local flags
     case $cmd in
     convert)
-        flags=$'--outfile\n--outdir\n--outtype\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--tokenizer-pre\n--json\n--quiet\n--help'
+        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--tokenizer-pre\n--json\n--quiet\n--help'
         case $prev in
         --outtype) COMPREPLY=($(compgen -W $'f32\nf16\nbf16\nq8_0\nauto' -- "$cur")); return ;;
         --layout) COMPREPLY=($(compgen -W $'llama.cpp\nollama' -- "$cur")); return ;;
+        --quantize)
+            COMPREPLY=($(compgen -W $'Q4_0\nQ4_1\nQ5_0\nQ5_1\nQ8_0\nQ2_K\nQ2_K_S\nQ3_K_S\nQ3_K_M\nQ3_K_L\nQ4_K_S\nQ4_K_M\nQ5_K_S\nQ5_K_M\nQ6_K\nIQ4_NL\nIQ4_XS\nTQ1_0\nTQ2_0\nMXFP4_MOE' -- "${cur^^}"))
+            return ;;
         --tokenizer-pre)
             COMPREPLY=($(compgen -W $'deepseek-llm\ndeepseek-coder\ndeepseek-v3\nkimi-k2\nllama-bpe\nqwen2\ndefault' -- "$cur"))
             return ;;
