@@ -13,6 +13,11 @@
 # and the Debian package made of the same files (cmake/package.cmake).
 include(CMakePackageConfigHelpers)
 
+# Installing (and cpack, which installs) never builds: `cmake --install` never
+# did, and a build started by the .deb test could relink the program under
+# the other tests running at the same time. Build first (make install/deb do).
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 install(TARGETS hf2gguf RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES src/cli/hf2gguf.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES src/cli/completions/hf2gguf.bash DESTINATION
