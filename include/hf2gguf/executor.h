@@ -25,11 +25,15 @@
 
 /* Called now and then (a few times a second at most) from a worker thread,
  * and once at the end. tensors_done counts tensors whose last piece has been
- * handed to a worker. */
+ * handed to a worker. `file` is the first output not yet complete (0-based,
+ * of n_files), with its own byte counts, for a per-file estimate. */
 typedef struct h2g_progress {
     uint64_t bytes_done, bytes_total;
     size_t tensors_done, tensors_total;
     double seconds;
+    size_t file, n_files;
+    uint64_t file_bytes_done, file_bytes_total;
+    uint64_t bytes_read; /* source bytes decoded so far */
 } h2g_progress;
 typedef void (*h2g_progress_fn)(void *ctx, const h2g_progress *p);
 

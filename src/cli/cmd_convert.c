@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -517,9 +518,20 @@ static int convert(const args *a, run *r, h2g_error *err) {
     if (choose_files(a, r, err) != 0) return -1;
     if (a->dry_run) return 0;
     h2g_exec_options eo = {.threads = a->threads, .replace = a->force};
-    if (!a->quiet && !a->json && isatty(STDERR_FILENO)) eo.progress = h2g_report_progress;
+    h2g_progress_view view = {0};
+    if (!a->quiet && !a->json && isatty(STDERR_FILENO)) {
+        eo.progress = h2g_report_progress;
+        eo.progress_ctx = &view;
+    }
     return h2g_execute(&r->co, r->files, (const char *const *)r->file_paths, r->n_files, &eo,
                        &r->stats, err);
+}
+
+/* The most memory this process has held at once (getrusage: the high-water
+ * mark of its resident set, for the whole process so far). */
+static uint64_t peak_rss_bytes(void) {
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024 : 0;
 }
 
 /* --json: one object describing the run. */
@@ -543,7 +555,9 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
         cJSON_AddNumberToObject(o, "bytes_read", (double)r->stats.bytes_read);
         cJSON_AddNumberToObject(o, "bytes_written", (double)r->stats.bytes_written);
         cJSON_AddNumberToObject(o, "threads", r->stats.threads);
+        cJSON_AddNumberToObject(o, "convert_seconds", r->stats.seconds);
     }
+    cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)peak_rss_bytes());
     /* A batch prints one object per line (JSON lines), a single run a
      * readable document. */
     char *text = a->n_dirs > 1 ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
@@ -551,6 +565,20 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     fflush(stdout);
     free(text);
     cJSON_Delete(o);
+}
+
+/* The closing line of a conversion: what was written and read, how long it
+ * took, how fast, on how many threads, in how much memory at most. */
+static void print_totals(const run *r) {
+    char written[32], read[32], took[16];
+    h2g_format_bytes(r->stats.bytes_written, written, sizeof written);
+    h2g_format_bytes(r->stats.bytes_read, read, sizeof read);
+    h2g_format_hms(r->stats.seconds, took, sizeof took);
+    double rate = r->stats.seconds > 0 ? (double)r->stats.bytes_written / r->stats.seconds : 0;
+    fprintf(stderr, "hf2gguf: total: %zu file%s, %s written, %s read in %s (%.0f MB/s, %d "
+                    "thread%s), peak RSS %.0f MB\n",
+            r->n_files, r->n_files == 1 ? "" : "s", written, read, took, rate / 1e6,
+            r->stats.threads, r->stats.threads == 1 ? "" : "s", (double)peak_rss_bytes() / 1e6);
 }
 
 static void print_summary(const args *a, const run *r) {
@@ -570,6 +598,7 @@ static void print_summary(const args *a, const run *r) {
                          : h2g_outtype_name(p->outtype), p->n_tensors,
                 (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
     }
+    if (!a->dry_run && !a->quiet) print_totals(r);
 }
 
 /* Tells people converting an OCR checkout how to get the vision part. */

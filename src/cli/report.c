@@ -98,14 +98,63 @@ cJSON *h2g_report_plan_json(const h2g_plan *p, const char *path, bool with_tenso
  * Progress
  * ------------------------------------------------------------------------- */
 
+void h2g_format_hms(double seconds, char *buf, size_t cap) {
+    if (!(seconds >= 0) || seconds > 1e7) {
+        snprintf(buf, cap, "-:--:--");
+        return;
+    }
+    unsigned long s = (unsigned long)(seconds + 0.5);
+    snprintf(buf, cap, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+}
+
+void h2g_format_bytes(uint64_t bytes, char *buf, size_t cap) {
+    if (bytes >= 1000000000ull)
+        snprintf(buf, cap, "%.2f GB", (double)bytes / 1e9);
+    else
+        snprintf(buf, cap, "%.1f MB", (double)bytes / 1e6);
+}
+
+/* Adds a sample and returns the rate in bytes/s over the samples of the
+ * last H2G_RATE_WINDOW seconds; until they span a second, the average
+ * since the start. */
+static double windowed_rate(h2g_progress_view *v, const h2g_progress *p) {
+    if (v->count == H2G_RATE_SAMPLES) { /* full: forget the oldest */
+        v->first = (v->first + 1) % H2G_RATE_SAMPLES;
+        v->count--;
+    }
+    size_t last = (v->first + v->count) % H2G_RATE_SAMPLES;
+    v->t[last] = p->seconds;
+    v->bytes[last] = p->bytes_done;
+    v->count++;
+    while (v->count > 1 && p->seconds - v->t[v->first] > H2G_RATE_WINDOW) {
+        v->first = (v->first + 1) % H2G_RATE_SAMPLES;
+        v->count--;
+    }
+    double span = p->seconds - v->t[v->first];
+    if (span >= 1.0) return (double)(p->bytes_done - v->bytes[v->first]) / span;
+    return p->seconds > 0 ? (double)p->bytes_done / p->seconds : 0;
+}
+
+/* Time left for `left` bytes at `rate`, as h:mm:ss. */
+static void eta(uint64_t left, double rate, char *buf, size_t cap) {
+    h2g_format_hms(left == 0 ? 0 : rate > 0 ? (double)left / rate : -1, buf, cap);
+}
+
 void h2g_report_progress(void *ctx, const h2g_progress *p) {
-    (void)ctx;
-    double mb = (double)p->bytes_done / 1e6, total = (double)p->bytes_total / 1e6;
-    double rate = p->seconds > 0 ? mb / p->seconds : 0;
-    double eta = rate > 0 ? (total - mb) / rate : 0;
+    h2g_progress_view scratch = {0}, *v = ctx ? ctx : &scratch;
+    double rate = windowed_rate(v, p);
     int pct = p->bytes_total ? (int)(100.0 * (double)p->bytes_done / (double)p->bytes_total) : 100;
-    fprintf(stderr, "\r[%3d%%] tensors %zu/%zu  %.0f/%.0f MB  %.0f MB/s  ETA %.0fs   ", pct,
-            p->tensors_done, p->tensors_total, mb, total, rate, eta);
+    char done[32], total[32], all_eta[16], file_eta[16];
+    h2g_format_bytes(p->bytes_done, done, sizeof done);
+    h2g_format_bytes(p->bytes_total, total, sizeof total);
+    eta(p->bytes_total - p->bytes_done, rate, all_eta, sizeof all_eta);
+    fprintf(stderr, "\r[%3d%%] %s/%s  %.0f MB/s  ETA %s  tensors %zu/%zu", pct, done, total,
+            rate / 1e6, all_eta, p->tensors_done, p->tensors_total);
+    if (p->n_files > 1) {
+        eta(p->file_bytes_total - p->file_bytes_done, rate, file_eta, sizeof file_eta);
+        fprintf(stderr, "  file %zu/%zu ETA %s", p->file + 1, p->n_files, file_eta);
+    }
+    fputs("   ", stderr);
     if (p->bytes_done >= p->bytes_total) fputc('\n', stderr);
     fflush(stderr);
 }

@@ -4,6 +4,8 @@
 #define HF2GGUF_CLI_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -18,7 +20,28 @@ void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path);
 /* One output as a JSON object; with_tensors adds the tensor table. */
 cJSON *h2g_report_plan_json(const h2g_plan *p, const char *path, bool with_tensors);
 
-/* Progress callback: a single refreshing line on stderr. */
+/* What the progress line keeps between calls: the last samples of (seconds,
+ * bytes done), for a rate over a sliding window rather than since the
+ * start (which a slow first minute, or a busy machine, would skew for
+ * hours). Zero-initialise it. */
+#define H2G_RATE_SAMPLES 64
+#define H2G_RATE_WINDOW 10.0 /* seconds */
+typedef struct h2g_progress_view {
+    double t[H2G_RATE_SAMPLES];
+    uint64_t bytes[H2G_RATE_SAMPLES];
+    size_t first, count;
+} h2g_progress_view;
+
+/* Progress callback: a single refreshing line on stderr with the rate over
+ * the last H2G_RATE_WINDOW seconds and the estimated time left (h:mm:ss),
+ * for the file being written (when there are several) and for all. ctx: an
+ * h2g_progress_view. */
 void h2g_report_progress(void *ctx, const h2g_progress *p);
+
+/* seconds as h:mm:ss ("-:--:--" when unknown or absurd). */
+void h2g_format_hms(double seconds, char *buf, size_t cap);
+
+/* Bytes as "123.4 MB" or "12.34 GB" (decimal units). */
+void h2g_format_bytes(uint64_t bytes, char *buf, size_t cap);
 
 #endif

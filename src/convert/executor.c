@@ -60,6 +60,7 @@ typedef struct output {
     int fd;
     bool stream;      /* "-": standard output (a pipe, a device...), written in order */
     uint64_t written; /* stream: bytes written so far */
+    uint64_t done;    /* progress: bytes of its pieces finished */
     bool placed;      /* renamed into place by this run */
     h2g_plan *plan;
 } output;
@@ -376,17 +377,27 @@ static double seconds_between(const struct timespec *a, const struct timespec *b
 
 /* Calls the progress callback (lock held or single-threaded). */
 static void report(exec *x, const struct timespec *now) {
-    h2g_progress p = {x->bytes_done, x->bytes_total, x->tensors_done, x->tensors_total,
-                      seconds_between(&x->start, now)};
+    h2g_progress p = {.bytes_done = x->bytes_done, .bytes_total = x->bytes_total,
+                      .tensors_done = x->tensors_done, .tensors_total = x->tensors_total,
+                      .seconds = seconds_between(&x->start, now)};
+    p.n_files = x->n_outs;
+    while (p.file + 1 < x->n_outs && x->outs[p.file].done >= x->outs[p.file].plan->data_size)
+        p.file++;
+    if (x->n_outs) {
+        p.file_bytes_done = x->outs[p.file].done;
+        p.file_bytes_total = x->outs[p.file].plan->data_size;
+    }
+    p.bytes_read = x->bytes_read;
     x->last_progress = *now;
     x->opt->progress(x->opt->progress_ctx, &p);
 }
 
 /* Records progress; reports it at most five times a second. */
-static void account(exec *x, uint64_t read, uint64_t written) {
+static void account(exec *x, output *o, uint64_t read, uint64_t written) {
     pthread_mutex_lock(&x->lock);
     x->bytes_read += read;
     x->bytes_done += written;
+    o->done += written;
     if (x->opt->progress) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -420,7 +431,7 @@ static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
                    h2g_piece_bytes(t->info.type, j->chunk.first);
     if (j->out->stream) { /* in file order, by whichever worker's turn it is */
         if (h2g_reorder_put(&x->window, j->seq, j->out, off, &s->out, len, err) != 0) return -1;
-        account(x, read, len);
+        account(x, j->out, read, len);
         return 0;
     }
     if (output_write(j->out, s->out, len, off, err) != 0) return -1;
@@ -429,7 +440,7 @@ static int run_job(exec *x, const job *j, h2g_scratch *s, h2g_error *err) {
      * dirty pages and leaving it all to the final fsync. Advisory only. */
     if (!j->out->stream)
         sync_file_range(j->out->fd, (off64_t)off, (off64_t)len, SYNC_FILE_RANGE_WRITE);
-    account(x, read, len);
+    account(x, j->out, read, len);
     return 0;
 }
 
@@ -617,6 +628,7 @@ int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, siz
     pthread_mutex_destroy(&x.lock);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     x.bytes_done = x.bytes_total;
+    for (size_t i = 0; i < n; i++) outs[i].done = plans[i].data_size;
     if (rc == 0 && o->progress) report(&x, &t1);
     fill_stats(stats, &x, plans, n, seconds_between(&t0, &t1), threads);
     free(outs);
