@@ -5,11 +5,14 @@
  *       A DeepSeek-V2-Lite-shaped checkout (27 layers, 32 routed + 2 shared
  *       experts, MLA without q_lora) of about SIZE_MB megabytes of random
  *       finite bf16 weights in SHARDS shards, with an index.
- *   gen_checkpoint v3-sparse OUT_DIR TOKENIZER_DIR
+ *   gen_checkpoint v3-sparse OUT_DIR TOKENIZER_DIR [LAYERS]
  *       A DeepSeek-V3-shaped FP8 checkout with the real dimensions (61 layers,
  *       256 experts, hidden 7168) in 163 shards whose data regions are sparse
  *       (ftruncate): headers only, for planning at full scale without the
- *       bytes.
+ *       bytes (they read as zeros, so it converts too, at full cost per
+ *       byte). LAYERS (at least 4: 3 dense + MoE) keeps the real width but
+ *       fewer layers, in proportionally fewer shards, for a run that fits in
+ *       minutes (bench/scale.sh).
  *
  * TOKENIZER_DIR provides tokenizer.json and tokenizer_config.json (e.g. a
  * fixture). Deterministic: the same arguments give the same bytes.
@@ -293,17 +296,22 @@ int main(int argc, char **argv) {
         n_shards = atoi(argv[4]);
         tok = argv[5];
         sparse = 0;
-    } else if (argc == 4 && !strcmp(argv[1], "v3-sparse")) {
+    } else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "v3-sparse")) {
         d = (dims){.hidden = 7168, .heads = 128, .q_lora = 1536, .kv_lora = 512, .nope = 128,
                    .rope = 64, .v = 128, .ffn = 18432, .moe_ffn = 2048, .experts = 256,
                    .shared = 1, .layers = 61, .vocab = 129280, .dense = 3, .fp8 = 1};
+        if (argc == 5) d.layers = strtoull(argv[4], NULL, 10);
+        if (d.layers < 4 || d.layers > 61) {
+            errno = 0;
+            die("LAYERS must be from 4 to 61");
+        }
         dir = argv[2];
-        n_shards = 163;
+        n_shards = (int)((163 * d.layers + 60) / 61);
         tok = argv[3];
         sparse = 1;
     } else {
         fprintf(stderr, "usage: gen_checkpoint lite OUT_DIR SIZE_MB SHARDS TOKENIZER_DIR\n"
-                        "       gen_checkpoint v3-sparse OUT_DIR TOKENIZER_DIR\n");
+                        "       gen_checkpoint v3-sparse OUT_DIR TOKENIZER_DIR [LAYERS]\n");
         return 2;
     }
     if (n_shards < 1) die("SHARDS must be at least 1");
