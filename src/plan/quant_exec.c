@@ -6,6 +6,7 @@
 
 #include "hf2gguf/ggml_type.h"
 #include "hf2gguf/numeric.h"
+#include "numeric/quantize.h"
 #include "plan/transform.h"
 
 /* ---------------------------------------------------------------------------
@@ -61,31 +62,14 @@ int h2g_quant_check_input(const h2g_chunk *c, const uint8_t *b, h2g_error *err) 
  * Quantizing
  * ------------------------------------------------------------------------- */
 
-/* Quantizes the chunk's values (whole rows, or whole blocks of one row)
- * into out; returns the bytes written, 0 when this build has no quantizer
- * for the type. */
+/* Quantizes the chunk's values into out: whole rows, or whole blocks of a
+ * row longer than a piece (every block depends on its own values only).
+ * Returns the bytes written, 0 when there is no quantizer for the type. */
 static size_t quantize_piece(const h2g_chunk *c, const float *v, uint8_t *out) {
-    uint32_t type = c->t->info.type;
     uint64_t row = c->t->info.ne[0];
-    size_t nrows = c->count % row == 0 ? (size_t)(c->count / row) : 1;
-    size_t n_per_row = c->count % row == 0 ? (size_t)row : (size_t)c->count;
-    (void)nrows;
-    (void)n_per_row;
-    if (type != H2G_GGML_Q8_0) return 0;
-    h2g_quantize_q8_0(v, out, (size_t)c->count);
-    return (size_t)h2g_piece_bytes(type, c->count);
-}
-
-/* The first block (or F16 value) whose stored scale is not finite, or -1:
- * llama-quantize refuses to write such data (§3.16). */
-static long first_bad_block(uint32_t type, const uint8_t *out, uint64_t count) {
-    uint32_t blk = 1, bytes = 2;
-    h2g_ggml_type_info(type, &blk, &bytes);
-    for (uint64_t b = 0; b < count / blk; b++) {
-        const uint8_t *p = out + b * bytes; /* F16 value, or Q8_0's d */
-        if (((p[0] | p[1] << 8) & 0x7c00) == 0x7c00) return (long)b;
-    }
-    return -1;
+    bool rows = c->count % row == 0;
+    return h2g_quantize_rows(c->t->info.type, v, out, rows ? (size_t)(c->count / row) : 1,
+                             rows ? (size_t)row : (size_t)c->count);
 }
 
 int h2g_quant_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
@@ -96,14 +80,16 @@ int h2g_quant_encode(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
     if (check_values(c, s->values, err) != 0) return -1;
     if (t->info.type == H2G_GGML_F16) { /* the last-resort fallback (§3.15) */
         h2g_encode_f32(H2G_GGML_F16, s->values, s->out, (size_t)c->count);
-    } else if (quantize_piece(c, s->values, s->out) == 0) {
-        return h2g_fail(err, "tensor '%s': this build has no quantizer for %s",
-                        t->info.name, h2g_ggml_type_name(t->info.type));
+    } else if (quantize_piece(c, s->values, s->out) != h2g_piece_bytes(t->info.type, c->count)) {
+        return h2g_fail(err, "tensor '%s': %s cannot be made from %llu values at element %llu",
+                        t->info.name, h2g_ggml_type_name(t->info.type),
+                        (unsigned long long)c->count, (unsigned long long)c->first);
     }
-    long bad = first_bad_block(t->info.type, s->out, c->count);
-    if (bad < 0) return 0;
     uint32_t blk = 1;
     h2g_ggml_type_info(t->info.type, &blk, NULL);
+    /* llama-quantize checks the stored scales (and every F16 value) (§3.16). */
+    long bad = h2g_quant_check(t->info.type, s->out, (size_t)(c->count / blk));
+    if (bad < 0) return 0;
     return h2g_fail(err, "tensor '%s': quantized data validation failed: %s block %llu has "
                          "an infinite or NaN scale (values too large for the type), which "
                          "llama-quantize refuses to write", t->info.name,
