@@ -7,18 +7,25 @@
  * Then the llama-quantize block quantizers (numeric/quantize.h), one type at
  * a time on one core: float32 input widened from the same random bf16, in
  * rows of 7168 (DeepSeek's hidden size), reported as ns per value and MB/s
- * of float32 input.
+ * of float32 input per second of the thread's CPU time, for each path this
+ * CPU has (scalar, sse2, avx2: the same bytes, checked here too; the exit
+ * status is 1 if they differ), one after the other. The header line names
+ * the path h2g_quantize_rows uses.
  *
  * Built by CMake as bench_kernels (bench/run.sh runs it first), or by hand
- * (the quantizers need their flags, see CMakeLists.txt):
- *   gcc -std=c11 -D_GNU_SOURCE -O2 -Iinclude -Isrc -ffp-contract=off \
- *       -DH2G_QUANT_STRICT_FP bench/kernels.c src/numeric/codec.c src/numeric/ggml_type.c \
- *       src/numeric/quant*.c \
- *       -lm -lpthread -o /tmp/bench_kernels && /tmp/bench_kernels
+ * (the quantizers need their flags, the AVX2 kernels -mavx2 on their file
+ * alone, see CMakeLists.txt):
+ *   F="-std=c11 -D_GNU_SOURCE -O2 -Iinclude -Isrc -ffp-contract=off -DH2G_QUANT_STRICT_FP"
+ *   gcc $F -mavx2 -c src/numeric/quant_vec_avx2.c -o /tmp/quant_vec_avx2.o &&
+ *   gcc $F bench/kernels.c src/numeric/codec.c src/numeric/ggml_type.c \
+ *       $(ls src/numeric/quant*.c | grep -v avx2) /tmp/quant_vec_avx2.o \
+ *       -lm -lpthread -o /tmp/bench_kernels && /tmp/bench_kernels [TYPE...]
+ * With TYPE names (Q4_K, IQ4_XS, ...) only those quantizers run.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "hf2gguf/gguf.h"
@@ -33,6 +40,15 @@
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* CPU time of this thread: the quantizers are timed per core-second, so
+ * that other processes on a shared machine do not count against them (they
+ * still share caches and the core's other hyper-thread). */
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
@@ -52,22 +68,47 @@ static double run(h2g_dtype from, size_t width, uint32_t to, const uint8_t *src,
     return SOURCE_BYTES / 1e6 / (now() - t0);
 }
 
-/* Quantizes QROWS rows of QROW float32 values with `type`, best of three
- * runs (the slowest types take about a second each); prints ns per value
- * and MB/s of float32 input. */
-static void run_quant(const char *name, uint32_t type, const float *vals, uint8_t *out) {
-    double best = 1e30;
-    for (int rep = 0; rep < 3; rep++) {
-        double t0 = now();
-        h2g_quantize_rows(type, vals, out, QROWS, QROW);
-        double t = now() - t0;
-        best = t < best ? t : best;
+static const h2g_qpath QPATHS[] = {H2G_QPATH_SCALAR, H2G_QPATH_SSE2, H2G_QPATH_AVX2};
+#define NQPATHS (sizeof QPATHS / sizeof QPATHS[0])
+
+/* Quantizes QROWS rows of QROW float32 values with `type` on each available
+ * path, best of three runs each (the slowest types take seconds); prints
+ * ns per value and MB/s of float32 input per path. Returns 1 when a path's
+ * bytes differ from the scalar path's. */
+static int run_quant(const char *name, uint32_t type, const float *vals, uint8_t *out,
+                     uint8_t *ref) {
+    size_t bytes = 0;
+    int differs = 0;
+    printf("f32 -> %-8s", name);
+    for (size_t p = 0; p < NQPATHS; p++) {
+        if (!h2g_quant_path_available(QPATHS[p])) continue;
+        double best = 1e30;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = cpu_now();
+            bytes = h2g_quantize_rows_path(QPATHS[p], type, vals, out, QROWS, QROW);
+            double t = cpu_now() - t0;
+            best = t < best ? t : best;
+        }
+        if (p == 0)
+            memcpy(ref, out, bytes);
+        else if (memcmp(ref, out, bytes))
+            differs = 1;
+        double n = (double)QROWS * QROW;
+        printf(" %8.2f ns/value %6.0f MB/s", best / n * 1e9, n * 4 / 1e6 / best);
     }
-    double n = (double)QROWS * QROW;
-    printf("f32 -> %-8s %7.2f ns/value %7.0f MB/s\n", name, best / n * 1e9, n * 4 / 1e6 / best);
+    printf("%s\n", differs ? "  PATHS DIFFER" : "");
+    return differs;
 }
 
-int main(void) {
+/* 1 when the quantizer type `name` is to run: all without arguments, else
+ * those named (then the conversion kernels are skipped). */
+static int wanted(int argc, char **argv, const char *name) {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], name)) return 1;
+    return argc < 2;
+}
+
+int main(int argc, char **argv) {
     uint8_t *src = malloc(SOURCE_BYTES), *out = malloc(PIECE * 4);
     float *vals = malloc(PIECE * sizeof *vals), scales[128];
     if (!src || !out || !vals) return 1;
@@ -79,12 +120,14 @@ int main(void) {
     }
     for (int i = 0; i < 128; i++) scales[i] = (float)(i + 1) / 448.0f;
 
-    printf("bf16 -> bf16             %6.0f MB/s\n", run(H2G_DT_BF16, 2, H2G_GGML_BF16, src, vals, out, NULL));
-    printf("bf16 -> f16              %6.0f MB/s\n", run(H2G_DT_BF16, 2, H2G_GGML_F16, src, vals, out, NULL));
-    printf("bf16 -> q8_0             %6.0f MB/s\n", run(H2G_DT_BF16, 2, H2G_GGML_Q8_0, src, vals, out, NULL));
-    for (size_t i = 0; i < SOURCE_BYTES; i++) /* random e4m3fn, NaN codes 0x7f/0xff avoided */
-        if ((src[i] & 0x7f) == 0x7f) src[i] ^= 1;
-    printf("e4m3 x scale -> bf16     %6.0f MB/s\n", run(H2G_DT_F8_E4M3, 1, H2G_GGML_BF16, src, vals, out, scales));
+    if (argc < 2) {
+        printf("bf16 -> bf16             %6.0f MB/s\n", run(H2G_DT_BF16, 2, H2G_GGML_BF16, src, vals, out, NULL));
+        printf("bf16 -> f16              %6.0f MB/s\n", run(H2G_DT_BF16, 2, H2G_GGML_F16, src, vals, out, NULL));
+        printf("bf16 -> q8_0             %6.0f MB/s\n", run(H2G_DT_BF16, 2, H2G_GGML_Q8_0, src, vals, out, NULL));
+        for (size_t i = 0; i < SOURCE_BYTES; i++) /* random e4m3fn, NaN codes 0x7f/0xff avoided */
+            if ((src[i] & 0x7f) == 0x7f) src[i] ^= 1;
+        printf("e4m3 x scale -> bf16     %6.0f MB/s\n", run(H2G_DT_F8_E4M3, 1, H2G_GGML_BF16, src, vals, out, scales));
+    }
 
     /* the block quantizers: the first QROWS*QROW random bf16 weights,
      * widened once (the bf16 bytes were rewritten by the e4m3 pass) */
@@ -98,20 +141,26 @@ int main(void) {
                   {"TQ1_0", H2G_QTYPE_TQ1_0},   {"TQ2_0", H2G_QTYPE_TQ2_0}, {"MXFP4", H2G_QTYPE_MXFP4}};
     size_t qn = (size_t)QROWS * QROW;
     float *qvals = malloc(qn * sizeof *qvals);
-    uint8_t *qout = malloc(qn / 32 * 34); /* the largest: Q8_0 */
-    if (!qvals || !qout) return 1;
+    uint8_t *qout = malloc(qn / 32 * 34), *qref = malloc(qn / 32 * 34); /* the largest: Q8_0 */
+    if (!qvals || !qout || !qref) return 1;
     seed = 1;
     for (size_t i = 0; i < qn; i++) { /* the same bf16 weights as above */
         seed = seed * 1664525u + 1013904223u;
         uint16_t b = (uint16_t)((seed >> 16 & 0x8000) | (117u + (seed >> 8) % 11) << 7 | (seed & 0x7f));
         qvals[i] = h2g_bf16_to_f32(b);
     }
+    printf("quantizers (h2g_quantize_rows uses %s):", h2g_quant_path_name(H2G_QPATH_AUTO));
+    for (size_t p = 0; p < NQPATHS; p++)
+        if (h2g_quant_path_available(QPATHS[p])) printf("  %-25s", h2g_quant_path_name(QPATHS[p]));
+    printf("\n");
+    int differs = 0;
     for (size_t i = 0; i < sizeof qtypes / sizeof qtypes[0]; i++)
-        run_quant(qtypes[i].name, qtypes[i].type, qvals, qout);
+        if (wanted(argc, argv, qtypes[i].name)) differs |= run_quant(qtypes[i].name, qtypes[i].type, qvals, qout, qref);
     free(qvals);
     free(qout);
+    free(qref);
     free(src);
     free(out);
     free(vals);
-    return 0;
+    return differs;
 }

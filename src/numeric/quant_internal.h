@@ -48,6 +48,8 @@ float h2g_quant_probe_k(float a, float b, float c);
 float h2g_quant_probe_iq4(float a, float b, float c);
 float h2g_quant_probe_ternary(float a, float b, float c);
 float h2g_quant_probe_mxfp4(float a, float b, float c);
+float h2g_quant_probe_vec_sse2(float a, float b, float c);
+float h2g_quant_probe_vec_avx2(float a, float b, float c); /* call only with AVX2 */
 
 /* ---------------------------------------------------------------------------
  * Bits and bytes
@@ -110,10 +112,47 @@ static inline int qf_clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi 
 #define QF_EPS 1e-15f
 
 /* ---------------------------------------------------------------------------
- * Block quantizers: each converts nblocks consecutive blocks of x into dst.
+ * Inner kernels: the loops that cost, swappable between the scalar code and
+ * the lane-parallel vector code (quant_vec_*.c). Each vector kernel runs one
+ * SIMD lane per (sub-)block, every lane doing exactly the scalar sequence of
+ * float32 operations for its own (sub-)block, so the results are the same
+ * bits; test_quantize compares every path with the scalar one.
  * ------------------------------------------------------------------------- */
 
-typedef void qf_blocks_fn(const float *x, uint8_t *dst, size_t nblocks);
+typedef struct qf_s1_params qf_s1_params;
+
+typedef struct qf_kernels {
+    const char *name;
+    /* IQ4 steps 1-3 of §3.11 on count consecutive 32-value blocks: sc[i]
+     * is block i's fitted scale (0 below EPS). */
+    void (*iq4_scales)(const float *x, size_t count, float *sc);
+    /* 32 values at inverse scale id into 16 bytes of grid indices. */
+    void (*iq4_pack)(const float *x, float id, uint8_t *qs);
+    /* Q4_K/Q5_K: weights and S1 for the 8 sub-blocks of 32 of one super-block. */
+    void (*k45_search)(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L);
+    /* Q2_K: weights |x| and S1 for the 16 sub-blocks of 16. */
+    void (*q2k_search)(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L);
+    /* Q6_K: S2 (nmax 32) for the 16 sub-blocks of 16. */
+    void (*q6k_search)(const float *x, float *sc, uint8_t *L);
+    /* MXFP4: the 32 indices of one block at scale s into 16 bytes. */
+    void (*mxfp4_pack)(const float *x, float s, uint8_t *qs);
+    /* For the test: the IQ4 grid index and GRID value of n values (n a
+     * multiple of 8) as the kernels above look them up. */
+    void (*iq4_grid)(const float *v, size_t n, int32_t *idx, float *val);
+} qf_kernels;
+
+extern const qf_kernels h2g_qk_scalar;
+#if defined(__x86_64__) && defined(__GNUC__)
+#define H2G_QUANT_X86 1
+extern const qf_kernels h2g_qk_sse2, h2g_qk_avx2;
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Block quantizers: each converts nblocks consecutive blocks of x into dst,
+ * with the inner loops of k (the legacy and ternary types have none).
+ * ------------------------------------------------------------------------- */
+
+typedef void qf_blocks_fn(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks);
 
 qf_blocks_fn h2g_qblocks_q4_0, h2g_qblocks_q4_1, h2g_qblocks_q5_0, h2g_qblocks_q5_1,
     h2g_qblocks_q8_0;
@@ -127,5 +166,15 @@ int h2g_iq4_grid_index(float v);
 int h2g_iq4_grid_index_ref(float v);
 qf_blocks_fn h2g_qblocks_tq1_0, h2g_qblocks_tq2_0;
 qf_blocks_fn h2g_qblocks_mxfp4;
+
+/* The scalar kernels (quant_iq4.c, quant_k.c, quant_mxfp4.c), named for
+ * h2g_qk_scalar in quantize.c. */
+void h2g_iq4_scales_scalar(const float *x, size_t count, float *sc);
+void h2g_iq4_pack_scalar(const float *x, float id, uint8_t *qs);
+void h2g_k45_search_scalar(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L);
+void h2g_q2k_search_scalar(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L);
+void h2g_q6k_search_scalar(const float *x, float *sc, uint8_t *L);
+void h2g_mxfp4_pack_scalar(const float *x, float s, uint8_t *qs);
+void h2g_iq4_grid_scalar(const float *v, size_t n, int32_t *idx, float *val);
 
 #endif

@@ -54,6 +54,13 @@ static inline int grid_nearest(float v) {
 
 int h2g_iq4_grid_index(float v) { return grid_nearest(v); }
 
+void h2g_iq4_grid_scalar(const float *v, size_t n, int32_t *idx, float *val) {
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = grid_nearest(v[i]);
+        val[i] = (float)GRID[idx[i]];
+    }
+}
+
 /* The weighted fit of 32 values on the grid at inverse scale id, w = x*x:
  * sqx = sum (w*q)*x, sq2 = sum (w*q)*q in index order. */
 static void grid_sums(const float *x, float id, float *sqx, float *sq2) {
@@ -94,9 +101,13 @@ static float iq4_block_scale(const float *x) {
 }
 
 /* 32 values at inverse scale id into 16 bytes: index j low, j+16 high. */
-static void iq4_pack(const float *x, float id, uint8_t *qs) {
+void h2g_iq4_pack_scalar(const float *x, float id, uint8_t *qs) {
     for (int j = 0; j < 16; j++)
         qs[j] = (uint8_t)(grid_nearest(id * x[j]) | grid_nearest(id * x[j + 16]) << 4);
+}
+
+void h2g_iq4_scales_scalar(const float *x, size_t count, float *sc) {
+    for (size_t i = 0; i < count; i++) sc[i] = iq4_block_scale(x + 32 * i);
 }
 
 /* ---------------------------------------------------------------------------
@@ -107,11 +118,21 @@ static void iq4_pack(const float *x, float id, uint8_t *qs) {
  *   byte j: index of value j (low nibble), of value j+16 (high nibble)
  * ------------------------------------------------------------------------- */
 
-void h2g_qblocks_iq4_nl(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++, x += 32, dst += 18) {
-        const float d = iq4_block_scale(x);
-        qf_store_le16(dst, h2g_f32_to_f16(d));
-        iq4_pack(x, d != 0 ? 1.0f / d : 0.0f, dst + 2); /* unrounded d */
+/* Blocks are independent: their scales are searched a batch at a time (the
+ * vector kernels run one block per lane), then stored and packed. */
+#define NL_BATCH 64
+
+void h2g_qblocks_iq4_nl(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    float sc[NL_BATCH];
+    for (size_t b0 = 0; b0 < nblocks; b0 += NL_BATCH) {
+        const size_t n = nblocks - b0 < NL_BATCH ? nblocks - b0 : NL_BATCH;
+        k->iq4_scales(x + 32 * b0, n, sc);
+        for (size_t i = 0; i < n; i++) {
+            const float d = sc[i];
+            uint8_t *blk = dst + 18 * (b0 + i);
+            qf_store_le16(blk, h2g_f32_to_f16(d));
+            k->iq4_pack(x + 32 * (b0 + i), d != 0 ? 1.0f / d : 0.0f, blk + 2); /* unrounded d */
+        }
     }
 }
 
@@ -127,10 +148,10 @@ void h2g_qblocks_iq4_nl(const float *x, uint8_t *dst, size_t nblocks) {
  *   qs[16b..16b+15] packed like IQ4_NL
  * ------------------------------------------------------------------------- */
 
-static void iq4_xs_block(const float *x, uint8_t *blk) {
+static void iq4_xs_block(const qf_kernels *k, const float *x, uint8_t *blk) {
     float sc[8], maxs = 0.0f, amax = 0.0f;
+    k->iq4_scales(x, 8, sc);
     for (int b = 0; b < 8; b++) {
-        sc[b] = iq4_block_scale(x + 32 * b);
         if (fabsf(sc[b]) > amax) {
             amax = fabsf(sc[b]);
             maxs = sc[b];
@@ -143,7 +164,7 @@ static void iq4_xs_block(const float *x, uint8_t *blk) {
     for (int b = 0; b < 8; b++) {
         const int l = qf_clamp(qf_rne(id * sc[b]), -32, 31);
         const float dl = d * (float)l; /* the unrounded d */
-        iq4_pack(x + 32 * b, dl != 0 ? 1.0f / dl : 0.0f, blk + 8 + 16 * b);
+        k->iq4_pack(x + 32 * b, dl != 0 ? 1.0f / dl : 0.0f, blk + 8 + 16 * b);
         const int c = l + 32;
         if (b % 2 == 0)
             scales_l[b / 2] = (uint8_t)(c & 15);
@@ -155,6 +176,6 @@ static void iq4_xs_block(const float *x, uint8_t *blk) {
     qf_store_le16(blk + 2, scales_h);
 }
 
-void h2g_qblocks_iq4_xs(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++) iq4_xs_block(x + 256 * b, dst + 136 * b);
+void h2g_qblocks_iq4_xs(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    for (size_t b = 0; b < nblocks; b++) iq4_xs_block(k, x + 256 * b, dst + 136 * b);
 }

@@ -70,12 +70,19 @@ static float signed_max_scale(int n, const float *sc) {
 
 static const qf_s1_params Q2K_S1 = {3, -0.5f, 0.1f, 15, 1};
 
-static void q2_k_block(const float *x, uint8_t *blk) {
-    uint8_t L[QK_K], *scales = blk;
-    float sc[16], mn[16], w[16], maxsc = 0.0f, maxmn = 0.0f;
+void h2g_q2k_search_scalar(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L) {
+    float w[16];
     for (int j = 0; j < 16; j++) {
         for (int i = 0; i < 16; i++) w[i] = fabsf(x[16 * j + i]);
-        sc[j] = h2g_search_s1(16, x + 16 * j, w, &Q2K_S1, L + 16 * j, &mn[j]);
+        sc[j] = h2g_search_s1(16, x + 16 * j, w, p, L + 16 * j, &mn[j]);
+    }
+}
+
+static void q2_k_block(const qf_kernels *k, const float *x, uint8_t *blk) {
+    uint8_t L[QK_K], *scales = blk;
+    float sc[16], mn[16], maxsc = 0.0f, maxmn = 0.0f;
+    k->q2k_search(x, &Q2K_S1, sc, mn, L);
+    for (int j = 0; j < 16; j++) {
         if (sc[j] > maxsc) maxsc = sc[j];
         if (mn[j] > maxmn) maxmn = mn[j];
     }
@@ -128,7 +135,8 @@ static int q3_k_get_code(const uint8_t *scales, int j) {
     return lo | ((scales[8 + j % 4] >> (2 * (j / 4))) & 3) << 4;
 }
 
-static void q3_k_block(const float *x, uint8_t *blk) {
+static void q3_k_block(const qf_kernels *k, const float *x, uint8_t *blk) {
+    (void)k; /* S3's descent is cheap next to the others; scalar on every path */
     uint8_t L[QK_K], *hmask = blk, *scales = blk + 96;
     float sc[16];
     for (int j = 0; j < 16; j++) sc[j] = h2g_search_s3(16, 4, x + 16 * j, L + 16 * j);
@@ -148,10 +156,10 @@ static void q3_k_block(const float *x, uint8_t *blk) {
         rederive_sym(16, x + 16 * j, dj, 4, L + 16 * j);
     }
     memset(hmask, 0, 32);
-    for (int k = 0; k < QK_K; k++)
-        if (L[k] > 3) {
-            hmask[k % 32] |= (uint8_t)(1u << (k / 32));
-            L[k] -= 4;
+    for (int i = 0; i < QK_K; i++)
+        if (L[i] > 3) {
+            hmask[i % 32] |= (uint8_t)(1u << (i / 32));
+            L[i] -= 4;
         }
     pack_2bit(L, blk + 32);
     qf_store_le16(blk + 108, d);
@@ -200,8 +208,8 @@ static uint8_t k4_code(float i, float v) {
 
 /* Search, scale codes, d/dmin and the re-derived levels L of one Q4_K or
  * Q5_K super-block (they differ only in the S1 parameters and nmax). */
-static void k45_levels(const float *x, const qf_s1_params *p, uint8_t *blk, uint8_t *L) {
-    float sc[8], mn[8], w[32], maxsc = 0.0f, maxmn = 0.0f;
+void h2g_k45_search_scalar(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L) {
+    float w[32];
     for (int j = 0; j < 8; j++) {
         const float *xb = x + 32 * j;
         float sum_x2 = 0.0f;
@@ -209,6 +217,14 @@ static void k45_levels(const float *x, const qf_s1_params *p, uint8_t *blk, uint
         const float av = sqrtf(sum_x2 / 32.0f);
         for (int i = 0; i < 32; i++) w[i] = av + fabsf(xb[i]);
         sc[j] = h2g_search_s1(32, xb, w, p, L + 32 * j, &mn[j]);
+    }
+}
+
+static void k45_levels(const qf_kernels *k, const float *x, const qf_s1_params *p, uint8_t *blk,
+                       uint8_t *L) {
+    float sc[8], mn[8], maxsc = 0.0f, maxmn = 0.0f;
+    k->k45_search(x, p, sc, mn, L);
+    for (int j = 0; j < 8; j++) {
         if (sc[j] > maxsc) maxsc = sc[j];
         if (mn[j] > maxmn) maxmn = mn[j];
     }
@@ -236,16 +252,16 @@ static void k45_levels(const float *x, const qf_s1_params *p, uint8_t *blk, uint
 static const qf_s1_params Q4K_S1 = {15, -1.0f, 0.1f, 20, 0};
 static const qf_s1_params Q5K_S1 = {31, -0.5f, 0.1f, 15, 0};
 
-static void q4_k_block(const float *x, uint8_t *blk) {
+static void q4_k_block(const qf_kernels *k, const float *x, uint8_t *blk) {
     uint8_t L[QK_K], *qs = blk + 16;
-    k45_levels(x, &Q4K_S1, blk, L);
+    k45_levels(k, x, &Q4K_S1, blk, L);
     for (int c = 0; c < 4; c++)
         for (int l = 0; l < 32; l++) qs[32 * c + l] = (uint8_t)(L[64 * c + l] | L[64 * c + 32 + l] << 4);
 }
 
-static void q5_k_block(const float *x, uint8_t *blk) {
+static void q5_k_block(const qf_kernels *k, const float *x, uint8_t *blk) {
     uint8_t L[QK_K], *qh = blk + 16, *qs = blk + 48;
-    k45_levels(x, &Q5K_S1, blk, L);
+    k45_levels(k, x, &Q5K_S1, blk, L);
     memset(qh, 0, 32);
     for (int c = 0; c < 4; c++)
         for (int l = 0; l < 32; l++) {
@@ -287,10 +303,14 @@ static void q6_k_pack(const uint8_t *L, uint8_t *blk) {
     }
 }
 
-static void q6_k_block(const float *x, uint8_t *blk) {
+void h2g_q6k_search_scalar(const float *x, float *sc, uint8_t *L) {
+    for (int b = 0; b < 16; b++) sc[b] = h2g_search_s2(16, 32, x + 16 * b, L + 16 * b);
+}
+
+static void q6_k_block(const qf_kernels *k, const float *x, uint8_t *blk) {
     uint8_t L[QK_K];
     float sc[16];
-    for (int b = 0; b < 16; b++) sc[b] = h2g_search_s2(16, 32, x + 16 * b, L + 16 * b);
+    k->q6k_search(x, sc, L);
     const float maxs = signed_max_scale(16, sc);
     if (fabsf(maxs) < QF_EPS) {
         memset(blk, 0, 210);
@@ -317,22 +337,22 @@ static void q6_k_block(const float *x, uint8_t *blk) {
  * Row entry points
  * ------------------------------------------------------------------------- */
 
-void h2g_qblocks_q2_k(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++) q2_k_block(x + b * QK_K, dst + b * 84);
+void h2g_qblocks_q2_k(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    for (size_t b = 0; b < nblocks; b++) q2_k_block(k, x + b * QK_K, dst + b * 84);
 }
 
-void h2g_qblocks_q3_k(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++) q3_k_block(x + b * QK_K, dst + b * 110);
+void h2g_qblocks_q3_k(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    for (size_t b = 0; b < nblocks; b++) q3_k_block(k, x + b * QK_K, dst + b * 110);
 }
 
-void h2g_qblocks_q4_k(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++) q4_k_block(x + b * QK_K, dst + b * 144);
+void h2g_qblocks_q4_k(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    for (size_t b = 0; b < nblocks; b++) q4_k_block(k, x + b * QK_K, dst + b * 144);
 }
 
-void h2g_qblocks_q5_k(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++) q5_k_block(x + b * QK_K, dst + b * 176);
+void h2g_qblocks_q5_k(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    for (size_t b = 0; b < nblocks; b++) q5_k_block(k, x + b * QK_K, dst + b * 176);
 }
 
-void h2g_qblocks_q6_k(const float *x, uint8_t *dst, size_t nblocks) {
-    for (size_t b = 0; b < nblocks; b++) q6_k_block(x + b * QK_K, dst + b * 210);
+void h2g_qblocks_q6_k(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    for (size_t b = 0; b < nblocks; b++) q6_k_block(k, x + b * QK_K, dst + b * 210);
 }

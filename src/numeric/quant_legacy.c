@@ -97,7 +97,8 @@ static float asymmetric_codes(const float *x, int levels, int clamp, float *min_
     return d;
 }
 
-void h2g_qblocks_q4_0(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_q4_0(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     for (size_t b = 0; b < nblocks; b++, x += QK, dst += 18) {
         uint8_t q[QK];
         qf_store_le16(dst, h2g_f32_to_f16(symmetric_codes(x, 8, q)));
@@ -105,7 +106,8 @@ void h2g_qblocks_q4_0(const float *x, uint8_t *dst, size_t nblocks) {
     }
 }
 
-void h2g_qblocks_q5_0(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_q5_0(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     for (size_t b = 0; b < nblocks; b++, x += QK, dst += 22) {
         uint8_t q[QK];
         qf_store_le16(dst, h2g_f32_to_f16(symmetric_codes(x, 16, q)));
@@ -114,7 +116,8 @@ void h2g_qblocks_q5_0(const float *x, uint8_t *dst, size_t nblocks) {
     }
 }
 
-void h2g_qblocks_q4_1(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_q4_1(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     for (size_t b = 0; b < nblocks; b++, x += QK, dst += 20) {
         uint8_t q[QK];
         float mn;
@@ -124,7 +127,8 @@ void h2g_qblocks_q4_1(const float *x, uint8_t *dst, size_t nblocks) {
     }
 }
 
-void h2g_qblocks_q5_1(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_q5_1(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     for (size_t b = 0; b < nblocks; b++, x += QK, dst += 24) {
         uint8_t q[QK];
         float mn;
@@ -136,6 +140,7 @@ void h2g_qblocks_q5_1(const float *x, uint8_t *dst, size_t nblocks) {
 }
 
 /* Q8_0 is numeric.c's converter kernel, verified equal to ggml's (§3.2). */
-void h2g_qblocks_q8_0(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_q8_0(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     h2g_quantize_q8_0(x, dst, nblocks * QK);
 }

@@ -55,7 +55,13 @@ static int mxfp4_index(float x, float s) {
     return best;
 }
 
-void h2g_qblocks_mxfp4(const float *x, uint8_t *dst, size_t nblocks) {
+/* 32 values at scale s into 16 bytes: index j low, j+16 high. */
+void h2g_mxfp4_pack_scalar(const float *x, float s, uint8_t *qs) {
+    for (int j = 0; j < 16; j++)
+        qs[j] = (uint8_t)(mxfp4_index(x[j], s) | mxfp4_index(x[j + 16], s) << 4);
+}
+
+void h2g_qblocks_mxfp4(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
     for (size_t b = 0; b < nblocks; b++, x += 32, dst += 17) {
         float amax = 0.0f;
         for (int j = 0; j < 32; j++)
@@ -63,7 +69,6 @@ void h2g_qblocks_mxfp4(const float *x, uint8_t *dst, size_t nblocks) {
         const uint8_t e = mxfp4_exponent(amax);
         const float s = mxfp4_scale(e);
         dst[0] = e;
-        for (int j = 0; j < 16; j++)
-            dst[1 + j] = (uint8_t)(mxfp4_index(x[j], s) | mxfp4_index(x[j + 16], s) << 4);
+        k->mxfp4_pack(x, s, dst + 1);
     }
 }

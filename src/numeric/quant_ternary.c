@@ -98,10 +98,12 @@ static void tq2_0_block(const float *x, uint8_t *blk) {
     qf_store_le16(blk + 64, h2g_f32_to_f16(d));
 }
 
-void h2g_qblocks_tq1_0(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_tq1_0(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     for (size_t b = 0; b < nblocks; b++) tq1_0_block(x + QK_K * b, dst + 54 * b);
 }
 
-void h2g_qblocks_tq2_0(const float *x, uint8_t *dst, size_t nblocks) {
+void h2g_qblocks_tq2_0(const qf_kernels *k, const float *x, uint8_t *dst, size_t nblocks) {
+    (void)k;
     for (size_t b = 0; b < nblocks; b++) tq2_0_block(x + QK_K * b, dst + 66 * b);
 }

@@ -9,6 +9,9 @@
  */
 #include "numeric/quantize.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+
 #include "numeric/quant_internal.h"
 
 H2G_QUANT_CONTRACT_PROBE(h2g_quant_probe_dispatch)
@@ -61,15 +64,97 @@ size_t h2g_quant_block_bytes(uint32_t type) {
     return t ? t->bytes : 0;
 }
 
+/* ---------------------------------------------------------------------------
+ * Paths
+ * ------------------------------------------------------------------------- */
+
+const qf_kernels h2g_qk_scalar = {"scalar",
+                                  h2g_iq4_scales_scalar,
+                                  h2g_iq4_pack_scalar,
+                                  h2g_k45_search_scalar,
+                                  h2g_q2k_search_scalar,
+                                  h2g_q6k_search_scalar,
+                                  h2g_mxfp4_pack_scalar,
+                                  h2g_iq4_grid_scalar};
+
+static int has_avx2;
+static const qf_kernels *auto_kernels = &h2g_qk_scalar;
+static pthread_once_t paths_once = PTHREAD_ONCE_INIT;
+
+#ifdef H2G_QUANT_X86
+#include <cpuid.h>
+
+/* AVX2 needs the CPU flag and the OS saving YMM state (OSXSAVE + XCR0),
+ * read with cpuid rather than __builtin_cpu_supports so that gcc and
+ * clang 14 (the fuzz build) compile it alike. */
+static int detect_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!((c >> 27) & 1) || !((c >> 28) & 1)) return 0; /* OSXSAVE, AVX */
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6) return 0; /* XMM and YMM state enabled */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b >> 5) & 1;
+}
+#endif
+
+/* pthread_once callback: the CPU's paths and the environment's choice. */
+static void detect_paths(void) {
+#ifdef H2G_QUANT_X86
+    has_avx2 = detect_avx2();
+    auto_kernels = has_avx2 ? &h2g_qk_avx2 : &h2g_qk_sse2;
+#endif
+    const char *env = getenv("HF2GGUF_QUANT_SCALAR");
+    if (env && env[0] == '1') auto_kernels = &h2g_qk_scalar;
+}
+
+static const qf_kernels *path_kernels(h2g_qpath path) {
+    pthread_once(&paths_once, detect_paths);
+    switch (path) {
+    case H2G_QPATH_AUTO: return auto_kernels;
+    case H2G_QPATH_SCALAR: return &h2g_qk_scalar;
+#ifdef H2G_QUANT_X86
+    case H2G_QPATH_SSE2: return &h2g_qk_sse2;
+    case H2G_QPATH_AVX2: return has_avx2 ? &h2g_qk_avx2 : NULL;
+#endif
+    default: return NULL;
+    }
+}
+
+int h2g_quant_path_available(h2g_qpath path) { return path_kernels(path) != NULL; }
+
+const char *h2g_quant_path_name(h2g_qpath path) {
+    const qf_kernels *k = path_kernels(path);
+    return k ? k->name : NULL;
+}
+
+int h2g_quant_iq4_grid_path(h2g_qpath path, const float *v, size_t n, int32_t *idx, float *val) {
+    const qf_kernels *k = path_kernels(path);
+    if (!k || n % 8) return -1;
+    k->iq4_grid(v, n, idx, val);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Rows
+ * ------------------------------------------------------------------------- */
+
 size_t h2g_quantize_rows(uint32_t type, const float *src, uint8_t *dst, size_t nrows,
                          size_t n_per_row) {
+    return h2g_quantize_rows_path(H2G_QPATH_AUTO, type, src, dst, nrows, n_per_row);
+}
+
+size_t h2g_quantize_rows_path(h2g_qpath path, uint32_t type, const float *src, uint8_t *dst,
+                              size_t nrows, size_t n_per_row) {
     const qtype *t = find(type);
-    if (!t || n_per_row % t->values) return 0;
+    const qf_kernels *k = path_kernels(path);
+    if (!t || !k || n_per_row % t->values) return 0;
     const size_t blocks = n_per_row / t->values;
     /* rows are independent and contiguous, so this is one run of blocks;
      * kept per row so that the row is the unit callers reason about */
     for (size_t r = 0; r < nrows; r++)
-        t->quantize(src + r * n_per_row, dst + r * blocks * t->bytes, blocks);
+        t->quantize(k, src + r * n_per_row, dst + r * blocks * t->bytes, blocks);
     return nrows * blocks * t->bytes;
 }
 

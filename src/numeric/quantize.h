@@ -59,6 +59,40 @@ size_t h2g_quant_block_bytes(uint32_t type);
 size_t h2g_quantize_rows(uint32_t type, const float *src, uint8_t *dst, size_t nrows,
                          size_t n_per_row);
 
+/* Which code runs the costly inner loops (the scale searches and the grid
+ * and table lookups). Every path gives the same bytes: the vector paths run
+ * one SIMD lane per block or sub-block, each lane doing exactly the scalar
+ * float32 operations of its own block in the same order; test_quantize
+ * compares them with the scalar path.
+ *   AUTO    the fastest path this CPU has; the scalar one when the
+ *           environment has HF2GGUF_QUANT_SCALAR=1 (read once)
+ *   SCALAR  plain C, the reference's loops (the only path off x86-64)
+ *   SSE2    x86-64: 4 lanes (the x86-64 baseline, always there)
+ *   AVX2    x86-64 CPUs with AVX2 (checked at run time): 8 lanes, no FMA */
+typedef enum h2g_qpath {
+    H2G_QPATH_AUTO,
+    H2G_QPATH_SCALAR,
+    H2G_QPATH_SSE2,
+    H2G_QPATH_AVX2,
+} h2g_qpath;
+
+/* 1 when path can run here (AUTO and SCALAR always). */
+int h2g_quant_path_available(h2g_qpath path);
+
+/* "scalar", "sse2" or "avx2": what path (AUTO resolved) runs; NULL for a
+ * path that is not available. */
+const char *h2g_quant_path_name(h2g_qpath path);
+
+/* h2g_quantize_rows on a chosen path; 0 (nothing written) when the path is
+ * not available. */
+size_t h2g_quantize_rows_path(h2g_qpath path, uint32_t type, const float *src, uint8_t *dst,
+                              size_t nrows, size_t n_per_row);
+
+/* For the unit test: IQ4's grid lookup (index and grid value) of n values,
+ * n a multiple of 8, as path's kernels do it. Returns 0, or -1 for a path
+ * that is not available. */
+int h2g_quant_iq4_grid_path(h2g_qpath path, const float *v, size_t n, int32_t *idx, float *val);
+
 /* llama-quantize's check of the quantized bytes (§3.16): every stored f16
  * scale (d, and m / dmin where the type has one) must be finite, and an
  * MXFP4 exponent must not be 0xFF. Also accepts F16 (type 1, one value per

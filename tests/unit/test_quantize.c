@@ -13,7 +13,12 @@
  *  5. the build: every quantizer object rounds a*b before +c (no FMA
  *     contraction), the sizes table, rows and rejects;
  *  6. the faster forms (IQ4's branchless grid lookup, the ternary types'
- *     inline rounding) against the literal ones of §3.11 and §3.13.
+ *     inline rounding) against the literal ones of §3.11 and §3.13;
+ *  7. the vector paths (SSE2, AVX2 where the CPU has it) against the
+ *     scalar path: the §3.18 vectors through every path (in 1), random
+ *     data of many shapes (normal, bf16-rounded, subnormal, zero, constant,
+ *     outliers, ties, below EPS) for every type, and their IQ4 grid lookup
+ *     on a sweep of all float patterns.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -54,17 +59,28 @@ static void to_hex(const uint8_t *p, size_t n, char *hex) {
     hex[2 * n] = 0;
 }
 
-/* Quantizes x (nrows rows of n) with type; returns a malloc'ed buffer and
- * its size in *size. */
-static uint8_t *quantize(uint32_t type, const float *x, size_t nrows, size_t n, size_t *size) {
+/* Every path, and the vector ones on their own (those this CPU has run). */
+static const h2g_qpath PATHS[] = {H2G_QPATH_AUTO, H2G_QPATH_SCALAR, H2G_QPATH_SSE2, H2G_QPATH_AVX2};
+#define NPATHS (sizeof PATHS / sizeof PATHS[0])
+static const h2g_qpath VECTOR_PATHS[] = {H2G_QPATH_SSE2, H2G_QPATH_AVX2};
+#define NVECTOR_PATHS (sizeof VECTOR_PATHS / sizeof VECTOR_PATHS[0])
+
+/* Quantizes x (nrows rows of n) with type on path; returns a malloc'ed
+ * buffer and its size in *size. */
+static uint8_t *quantize_path(h2g_qpath path, uint32_t type, const float *x, size_t nrows, size_t n,
+                              size_t *size) {
     size_t bytes = nrows * n / h2g_quant_block_values(type) * h2g_quant_block_bytes(type);
     uint8_t *out = malloc(bytes + 1);
     assert_non_null(out);
     memset(out, 0xA5, bytes + 1);
-    assert_int_equal(bytes, h2g_quantize_rows(type, x, out, nrows, n));
+    assert_int_equal(bytes, h2g_quantize_rows_path(path, type, x, out, nrows, n));
     assert_int_equal(0xA5, out[bytes]); /* nothing past the end */
     *size = bytes;
     return out;
+}
+
+static uint8_t *quantize(uint32_t type, const float *x, size_t nrows, size_t n, size_t *size) {
+    return quantize_path(H2G_QPATH_AUTO, type, x, nrows, n, size);
 }
 
 /* Quantizes one block (block_values(type) values) into out. */
@@ -141,23 +157,23 @@ static const struct vec {
 };
 #define NVECS (sizeof VECS / sizeof VECS[0])
 
-static void check_sha(const struct vec *v, const float *x, const char *want, const char *which,
-                      int *failures) {
+static void check_sha(h2g_qpath path, const struct vec *v, const float *x, const char *want,
+                      const char *which, int *failures) {
     size_t size;
-    uint8_t *out = quantize(v->type, x, NV / ROW, ROW, &size);
+    uint8_t *out = quantize_path(path, v->type, x, NV / ROW, ROW, &size);
     char hex[65];
     h2g_sha256_hex_of(out, size, hex);
     if (size != v->bytes || strcmp(hex, want)) {
-        print_error("%s %s: %zu bytes, sha256 %s (want %zu, %s)\n", v->name, which, size, hex,
-                    v->bytes, want);
+        print_error("%s %s (%s path): %zu bytes, sha256 %s (want %zu, %s)\n", v->name, which,
+                    h2g_quant_path_name(path), size, hex, v->bytes, want);
         (*failures)++;
     }
     assert_int_equal(-1, h2g_quant_check(v->type, out, size / h2g_quant_block_bytes(v->type)));
     free(out);
 }
 
-/* All types first, then one assertion, so that a failure lists every type
- * that is off. */
+/* All types and paths first, then one assertion, so that a failure lists
+ * every type that is off. */
 static void test_vectors_sha256(void **state) {
     (void)state;
     float *a = malloc(NV * sizeof *a), *b = malloc(NV * sizeof *b);
@@ -166,9 +182,12 @@ static void test_vectors_sha256(void **state) {
     input_a(a);
     input_b(b);
     int failures = 0;
-    for (size_t i = 0; i < NVECS; i++) {
-        check_sha(&VECS[i], a, VECS[i].sha_a, "A", &failures);
-        check_sha(&VECS[i], b, VECS[i].sha_b, "B", &failures);
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!h2g_quant_path_available(PATHS[p])) continue;
+        for (size_t i = 0; i < NVECS; i++) {
+            check_sha(PATHS[p], &VECS[i], a, VECS[i].sha_a, "A", &failures);
+            check_sha(PATHS[p], &VECS[i], b, VECS[i].sha_b, "B", &failures);
+        }
     }
     assert_int_equal(0, failures);
     free(a);
@@ -456,6 +475,8 @@ float h2g_quant_probe_k(float a, float b, float c);
 float h2g_quant_probe_iq4(float a, float b, float c);
 float h2g_quant_probe_ternary(float a, float b, float c);
 float h2g_quant_probe_mxfp4(float a, float b, float c);
+float h2g_quant_probe_vec_sse2(float a, float b, float c);
+float h2g_quant_probe_vec_avx2(float a, float b, float c);
 
 /* a = b = 1 + 2^-12: a*b = 1 + 2^-11 + 2^-24 exactly, which float32 rounds
  * (a tie, to even) to 1 + 2^-11; adding c = -(1 + 2^-11) then gives 0. A
@@ -468,13 +489,17 @@ static void test_no_fma_contraction(void **state) {
     static float (*const probes[])(float, float, float) = {
         h2g_quant_probe_dispatch, h2g_quant_probe_legacy, h2g_quant_probe_search,
         h2g_quant_probe_k,        h2g_quant_probe_iq4,    h2g_quant_probe_ternary,
-        h2g_quant_probe_mxfp4,
+        h2g_quant_probe_mxfp4,    h2g_quant_probe_vec_sse2, h2g_quant_probe_vec_avx2,
     };
-    static const char *names[] = {"quantize.c", "quant_legacy.c", "quant_search.c", "quant_k.c",
-                                  "quant_iq4.c", "quant_ternary.c", "quant_mxfp4.c"};
+    static const char *names[] = {"quantize.c",      "quant_legacy.c", "quant_search.c",
+                                  "quant_k.c",       "quant_iq4.c",    "quant_ternary.c",
+                                  "quant_mxfp4.c",   "quant_vec_sse2.c", "quant_vec_avx2.c"};
     volatile float a = 1.0f + 0x1p-12f, c = -(1.0f + 0x1p-11f);
     int fused = 0;
-    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+    /* the AVX2 object's code may use AVX instructions: only on a CPU with them */
+    size_t nprobes = sizeof probes / sizeof probes[0];
+    if (!h2g_quant_path_available(H2G_QPATH_AVX2)) nprobes--;
+    for (size_t i = 0; i < nprobes; i++) {
         float r = probes[i](a, a, c);
         if (r != 0.0f) {
             print_error("%s computes a*b+c = %a (fused): build it with -ffp-contract=off\n",
@@ -607,6 +632,161 @@ static void test_ternary_rounding(void **state) {
     }
 }
 
+/* ---------------------------------------------------------------------------
+ * 7. Vector paths against the scalar one
+ * ------------------------------------------------------------------------- */
+
+static uint32_t rng_state;
+
+static uint32_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static float rng_unit(void) { return (float)(rng() >> 8) / 16777216.0f; } /* [0, 1) */
+
+static float rng_normal(void) {
+    double u = ((double)(rng() >> 8) + 0.5) / 16777216.0, v = (double)(rng() >> 8) / 16777216.0;
+    return (float)(sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v));
+}
+
+/* A power of two in 2^lo..2^hi. */
+static float rng_pow2(int lo, int hi) { return ldexpf(1.0f, lo + (int)(rng() % (uint32_t)(hi - lo + 1))); }
+
+/* Fills x with runs of 16 values, each run of one shape, so that blocks and
+ * sub-blocks meet every shape and mixtures of them. */
+static void fill_shapes(float *x, size_t n) {
+    for (size_t at = 0; at < n; at += 16) {
+        float *r = x + at, scale = rng_pow2(-14, 3), c = rng_normal() * scale;
+        int shape = (int)(rng() % 11);
+        for (int i = 0; i < 16; i++) {
+            float v;
+            switch (shape) {
+            case 0: v = rng_normal() * scale; break;
+            case 1: v = h2g_bf16_to_f32(h2g_f32_to_bf16(rng_normal() * scale)); break;
+            case 2: v = rng_normal() * 1e-39f; break;                    /* subnormal */
+            case 3: v = rng() % 4 ? 0.0f : -0.0f; break;                 /* zero */
+            case 4: v = c; break;                                        /* constant */
+            case 5: v = i == (int)(c > 0) * 7 ? c * 4096.0f : rng_normal() * scale; break; /* outlier */
+            case 6: v = (float)((int)(rng() % 17) - 8) * scale; break;   /* ties: small integers */
+            case 7: v = (float)((int)(rng() % 9) - 4) * 0.125f * scale; break;
+            case 8: v = rng_unit() * scale; break;                       /* one sign only */
+            case 9: v = rng_normal() * 1e-17f; break;                    /* below EPS */
+            default: v = (float)(rng() % 3) * scale - scale; break;      /* ternary-like */
+            }
+            r[i] = v;
+        }
+    }
+}
+
+/* One data set through every vector path and the scalar one, for a type;
+ * rows of n values. */
+static int compare_paths(uint32_t type, const float *x, size_t nrows, size_t n) {
+    size_t size_s, size_v;
+    int bad = 0;
+    uint8_t *want = quantize_path(H2G_QPATH_SCALAR, type, x, nrows, n, &size_s);
+    for (size_t p = 0; p < NVECTOR_PATHS; p++) {
+        if (!h2g_quant_path_available(VECTOR_PATHS[p])) continue;
+        uint8_t *got = quantize_path(VECTOR_PATHS[p], type, x, nrows, n, &size_v);
+        size_t bpb = h2g_quant_block_bytes(type);
+        for (size_t b = 0; b < size_s / bpb; b++)
+            if (memcmp(got + b * bpb, want + b * bpb, bpb)) {
+                print_error("type %u, %s path: block %zu differs from the scalar path\n", type,
+                            h2g_quant_path_name(VECTOR_PATHS[p]), b);
+                bad++;
+                break;
+            }
+        free(got);
+    }
+    free(want);
+    return bad;
+}
+
+static void test_paths_random(void **state) {
+    (void)state;
+    const size_t n = 9 * 256, nrows = 6; /* 72 blocks of 32 a row: a batch of 64 and a rest */
+    float *x = malloc(nrows * n * sizeof *x);
+    assert_non_null(x);
+    int bad = 0;
+    for (uint32_t seed = 1; seed <= 4; seed++) {
+        rng_state = 0x9E3779B9u * seed;
+        fill_shapes(x, nrows * n);
+        for (size_t i = 0; i < NVECS; i++) {
+            bad += compare_paths(VECS[i].type, x, nrows, n);
+            /* 13 blocks of 32: lanes left over in the last group */
+            if (h2g_quant_block_values(VECS[i].type) == 32) bad += compare_paths(VECS[i].type, x, 3, 13 * 32);
+        }
+    }
+    /* every value of a row the same shape, for whole (super-)blocks of it */
+    for (int shape_seed = 0; shape_seed < 20; shape_seed++) {
+        rng_state = 77u + (uint32_t)shape_seed;
+        float v = shape_seed % 2 ? rng_normal() : rng_normal() * 1e-40f;
+        for (size_t j = 0; j < n; j++) x[j] = shape_seed % 4 == 3 ? (float)(j % 5) * v : v;
+        for (size_t i = 0; i < NVECS; i++) bad += compare_paths(VECS[i].type, x, 1, n);
+    }
+    assert_int_equal(0, bad);
+    free(x);
+}
+
+/* The vector paths' grid lookup against the scalar one (itself equal to
+ * §3.11's search): a strided sweep of all float patterns, and a few ulps
+ * around every grid value and every midpoint. */
+static void test_iq4_grid_paths(void **state) {
+    (void)state;
+    enum { CHUNK = 4096 };
+    float *v = malloc(CHUNK * sizeof *v), *val_s = malloc(CHUNK * sizeof *v),
+          *val_v = malloc(CHUNK * sizeof *v);
+    int32_t *idx_s = malloc(CHUNK * sizeof *idx_s), *idx_v = malloc(CHUNK * sizeof *idx_v);
+    assert_true(v && val_s && val_v && idx_s && idx_v);
+    static const int grid[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                 1,    13,   25,  38,  53,  69,  89,  113};
+    size_t m = 0;
+    for (int i = 0; i < 16; i++)
+        for (int half = 0; half < 2 && !(half && i == 15); half++) {
+            float c = half ? ((float)grid[i] + (float)grid[i + 1]) / 2.0f : (float)grid[i];
+            for (int d = -60; d <= 60; d++) v[m++] = from_bits(to_bits(c) + (uint32_t)d);
+        }
+    v[m++] = INFINITY, v[m++] = -INFINITY, v[m++] = NAN, v[m++] = -NAN;
+    uint64_t u = 0;
+    for (;;) {
+        while (m < CHUNK && u <= 0xFFFFFFFFu) v[m++] = from_bits((uint32_t)u), u += 1021;
+        while (m % 8) v[m++] = 0.0f;
+        assert_int_equal(0, h2g_quant_iq4_grid_path(H2G_QPATH_SCALAR, v, m, idx_s, val_s));
+        for (size_t p = 0; p < NVECTOR_PATHS; p++) {
+            if (h2g_quant_iq4_grid_path(VECTOR_PATHS[p], v, m, idx_v, val_v)) continue;
+            for (size_t j = 0; j < m; j++)
+                if (idx_v[j] != idx_s[j] || to_bits(val_v[j]) != to_bits(val_s[j])) {
+                    print_error("%s: %a gives %d (%g), scalar %d (%g)\n",
+                                h2g_quant_path_name(VECTOR_PATHS[p]), (double)v[j], idx_v[j],
+                                (double)val_v[j], idx_s[j], (double)val_s[j]);
+                    fail();
+                }
+        }
+        if (u > 0xFFFFFFFFu) break;
+        m = 0;
+    }
+    free(v), free(val_s), free(val_v), free(idx_s), free(idx_v);
+}
+
+/* Path names and availability: the scalar path is always there, a vector
+ * path only on x86-64, and an unavailable path writes nothing. */
+static void test_paths_api(void **state) {
+    (void)state;
+    assert_true(h2g_quant_path_available(H2G_QPATH_SCALAR));
+    assert_string_equal("scalar", h2g_quant_path_name(H2G_QPATH_SCALAR));
+    assert_non_null(h2g_quant_path_name(H2G_QPATH_AUTO));
+#if defined(__x86_64__)
+    assert_true(h2g_quant_path_available(H2G_QPATH_SSE2));
+    assert_string_equal("sse2", h2g_quant_path_name(H2G_QPATH_SSE2));
+#endif
+    float x[32] = {1.0f};
+    uint8_t out[18];
+    assert_int_equal(0, h2g_quantize_rows_path((h2g_qpath)99, H2G_QTYPE_IQ4_NL, x, out, 1, 32));
+    assert_null(h2g_quant_path_name((h2g_qpath)99));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_sha256),
@@ -625,6 +805,9 @@ int main(void) {
         cmocka_unit_test(test_rows_independent),
         cmocka_unit_test(test_iq4_grid_index),
         cmocka_unit_test(test_ternary_rounding),
+        cmocka_unit_test(test_paths_random),
+        cmocka_unit_test(test_iq4_grid_paths),
+        cmocka_unit_test(test_paths_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
