@@ -29,7 +29,7 @@ declare -A may_use=(
 # The folder that implements each public header.
 declare -A public_owner=(
   [error.h]=base
-  [checkout.h]=source [safetensors.h]=source
+  [checkout.h]=source [safetensors.h]=source [hf_cache.h]=source
   [ggml_type.h]=numeric [numeric.h]=numeric
   [gguf.h]=gguf [kv.h]=gguf [gguf_json.h]=gguf [gguf_set.h]=gguf [diff.h]=gguf [verify.h]=gguf
   [vocab.h]=vocab

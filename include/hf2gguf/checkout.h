@@ -55,7 +55,9 @@ typedef struct h2g_shard {
 
 typedef struct h2g_checkout {
     char *dir;      /* as given */
-    char *dir_name; /* last path component, used for general.name */
+    char *dir_name; /* last path component, used for general.name (NAME for a
+                     * Hugging Face cache snapshot, see hf_cache.h) */
+    char *model_name; /* general.name as the caller chose it, or NULL (derived) */
 
     /* Parsed JSON documents; NULL when the file is absent. config is never
      * NULL after a successful open. */
@@ -134,6 +136,12 @@ int h2g_read_json_file(const char *path, const char *display, bool optional, cJS
  * device and inode, links followed), or any path inside its folder, however
  * spelled. 0 when path is safe to write. */
 int h2g_checkout_guard_output(const h2g_checkout *co, const char *path, h2g_error *err);
+
+/* Names the model `name` (general.name, and the default file name when the
+ * model card gives no basename), as the reference's --model-name does;
+ * NULL goes back to the name derived from the checkout. */
+int h2g_checkout_set_model_name(h2g_checkout *co, const char *name, h2g_error *err);
+
 /* HF architecture name of a checkout (config.json architectures[0]). */
 int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err);
 

@@ -19,6 +19,7 @@
 #include "hf2gguf/executor.h"
 #include "hf2gguf/ftype.h"
 #include "hf2gguf/general.h"
+#include "hf2gguf/hf_cache.h"
 #include "hf2gguf/split.h"
 #include "hf2gguf/vocab.h"
 
@@ -32,6 +33,12 @@ static const char usage[] =
     "DeepseekV3ForCausalLM (bf16/f16/f32 or fp8 block-quantized sources),\n"
     "DeepseekOCRForCausalLM and DeepseekOCR2ForCausalLM (text model, and with\n"
     "--mmproj the vision projector too, both from one pass over the shards).\n"
+    "\n"
+    "MODEL_DIR may also be a model id, ORG/NAME, found in the local Hugging Face\n"
+    "cache as huggingface_hub finds it ($HF_HUB_CACHE, else $HF_HOME/hub, else\n"
+    "$XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub): the snapshot\n"
+    "refs/main (or --revision) points at. Nothing is downloaded. The model is\n"
+    "named after NAME, also when a snapshot folder is given as MODEL_DIR.\n"
     "\n"
     "MODEL_DIR may also be an archive of a checkout (.tar, .tar.gz, .tar.zst,\n"
     ".tar.xz, .tar.bz2, .zip), with or without one top folder; it is not\n"
@@ -86,6 +93,10 @@ static const char usage[] =
     "                       existing output is noted, not an error\n"
     "  --threads N          worker threads (default: all cores)\n"
     "  --force              overwrite an existing output file (a link: its target)\n"
+    "  --revision REV       with ORG/NAME: the branch, tag or commit hash to convert\n"
+    "                       (default main)\n"
+    "  --model-name NAME    general.name (and the default file name, when the model\n"
+    "                       card gives no basename), as the reference's --model-name\n"
     "  --tokenizer-pre NAME use NAME as tokenizer.ggml.pre instead of recognising it\n"
     "                       (deepseek-llm, deepseek-coder, deepseek-v3, ...)\n"
     "  --json               print a JSON report of what was (or would be) written on\n"
@@ -113,6 +124,8 @@ typedef struct args {
     const char *model_dir; /* the one being converted */
     const char *outfile;
     const char *mmproj_path;
+    const char *revision;   /* --revision, for ORG/NAME from the HF cache */
+    const char *model_name; /* --model-name */
     bool mmproj, mmproj_only;
     h2g_convert_options conv;
     int threads;
@@ -148,7 +161,7 @@ static int check_quantize_args(const args *a, int *status) {
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
@@ -165,6 +178,8 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         {"threads", required_argument, NULL, O_THREADS},
         {"force", no_argument, NULL, O_FORCE},
         {"tokenizer-pre", required_argument, NULL, O_PRE},
+        {"revision", required_argument, NULL, O_REVISION},
+        {"model-name", required_argument, NULL, O_MODEL_NAME},
         {"json", no_argument, NULL, O_JSON},
         {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, O_HELP},
@@ -234,6 +249,14 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             break;
         case O_FORCE: a->force = true; break;
         case O_PRE: a->conv.tokenizer_pre = optarg; break;
+        case O_REVISION: a->revision = optarg; break;
+        case O_MODEL_NAME:
+            if (!*optarg) {
+                *status = h2g_usage_error("convert", "%s", "--model-name needs a name");
+                return -1;
+            }
+            a->model_name = optarg;
+            break;
         case O_JSON: a->json = true; break;
         case O_QUIET: a->quiet = true; break;
         case O_HELP:
@@ -255,6 +278,11 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
     a->n_dirs = argc - optind;
     if (a->n_dirs > 1 && a->outfile) {
         *status = h2g_usage_error("convert", "%s", "several MODEL_DIRs take --outdir DIR, not --outfile");
+        return -1;
+    }
+    if (a->n_dirs > 1 && a->model_name) {
+        *status = h2g_usage_error("convert", "%s", "--model-name names one model, not several "
+                                  "MODEL_DIRs");
         return -1;
     }
     if (a->outdir && a->outfile) {
@@ -502,10 +530,31 @@ static void note_archive(const args *a) {
                     "now, and once more while converting)\n", a->model_dir);
 }
 
+/* Opens a->model_dir: a checkout or archive, or else a model id (ORG/NAME)
+ * in the Hugging Face cache; then names the model as --model-name says. */
+static int open_checkout(const args *a, run *r, h2g_error *err) {
+    struct stat st;
+    char *snapshot = NULL;
+    if (stat(a->model_dir, &st) != 0 && h2g_hf_is_repo_id(a->model_dir)) {
+        if (h2g_hf_resolve(a->model_dir, a->revision, &snapshot, err) != 0) return -1;
+        if (!a->quiet && !a->json)
+            fprintf(stderr, "hf2gguf: %s: the Hugging Face cache's snapshot %s\n", a->model_dir,
+                    snapshot);
+    } else if (a->revision) {
+        r->usage_error = true;
+        return h2g_fail(err, "--revision applies to a model id from the Hugging Face cache "
+                             "(ORG/NAME), not to %s", a->model_dir);
+    }
+    int rc = h2g_checkout_open(&r->co, snapshot ? snapshot : a->model_dir, err);
+    free(snapshot);
+    if (rc != 0) return -1;
+    r->co_open = true;
+    return a->model_name ? h2g_checkout_set_model_name(&r->co, a->model_name, err) : 0;
+}
+
 static int convert(const args *a, run *r, h2g_error *err) {
     note_archive(a);
-    if (h2g_checkout_open(&r->co, a->model_dir, err) != 0) return -1;
-    r->co_open = true;
+    if (open_checkout(a, r, err) != 0) return -1;
     /* Known only once the archive is open: its shards are compressed. */
     if (a->outfile && !strcmp(a->outfile, "-") && h2g_checkout_stages_shards(&r->co)) {
         r->usage_error = true;

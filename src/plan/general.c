@@ -519,6 +519,11 @@ int h2g_general_derive(h2g_general *g, const h2g_checkout *co, const h2g_plan *p
     const char *nop = name_or_path(co);
     if (nop) apply_model_id(g, nop, total);
     if (co->dir_name) apply_model_id(g, co->dir_name, total);
+    if (co->model_name) { /* --model-name: after the heuristics, as the reference */
+        free(g->name);
+        g->name = NULL;
+        fill(&g->name, co->model_name);
+    }
     fill(&g->name, co->dir_name); /* the reference's last resort */
     if (!g->size_label && computed) {
         g->size_label = computed;

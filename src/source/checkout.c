@@ -11,6 +11,7 @@
  * after the tensors. Only this file allocates, frees or
  * reads that block; see build_name_index(). */
 #include "hf2gguf/checkout.h"
+#include "hf2gguf/hf_cache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -537,8 +538,15 @@ static char *last_component(const char *d, size_t n) {
 }
 
 /* The directory's name as given (trailing slashes ignored); for ".", ".."
- * or "/" the last component of its real path instead. */
+ * or "/" the last component of its real path instead. A snapshot folder of
+ * the Hugging Face cache (.../models--ORG--NAME/snapshots/COMMIT, as given
+ * or once resolved) is named NAME: the commit hash names no model. */
 static char *dir_name_of(const char *dir) {
+    char *cached = h2g_hf_snapshot_model_name(dir);
+    if (cached) return cached;
+    char resolved_path[PATH_MAX];
+    if (realpath(dir, resolved_path) && (cached = h2g_hf_snapshot_model_name(resolved_path)))
+        return cached;
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') n--;
     char *name = last_component(dir, n);
@@ -604,6 +612,7 @@ void h2g_checkout_close(h2g_checkout *co) {
     free(co->chat_template_jinja);
     free(co->dir);
     free(co->dir_name);
+    free(co->model_name);
     memset(co, 0, sizeof *co);
 }
 
@@ -684,5 +693,13 @@ int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_err
         return h2g_fail(err, "config.json: 'architectures' must be a list whose first entry "
                              "names the model class (e.g. \"DeepseekV3ForCausalLM\")");
     *name = first->valuestring;
+    return 0;
+}
+
+int h2g_checkout_set_model_name(h2g_checkout *co, const char *name, h2g_error *err) {
+    char *copy = NULL;
+    if (name && !(copy = h2g_strdup(name))) return h2g_fail(err, "out of memory");
+    free(co->model_name);
+    co->model_name = copy;
     return 0;
 }

@@ -58,6 +58,12 @@ expect "mmproj=PATH" "a.gguf models" convert m --mmproj = ""
 export HF_HUB_CACHE="$WORK/cache"
 expect "convert checkouts" "models m.tar.zst m.zip acme/tiny-v3" convert ""
 expect "cached model by prefix" "acme/tiny-v3" convert ac
+mkdir -p "$WORK/cache/models--acme--tiny-v3/refs"
+echo 1111111111111111111111111111111111111111 > "$WORK/cache/models--acme--tiny-v3/refs/main"
+echo 2222222222222222222222222222222222222222 > "$WORK/cache/models--acme--tiny-v3/refs/v1.0"
+expect "--revision: the model's refs" "main v1.0" convert acme/tiny-v3 --revision ""
+expect "--revision: no model, no refs" "" convert m --revision ""
+expect "--model-name: no guess" "" convert m --model-name ""
 unset HF_HUB_CACHE
 HF_HOME="$WORK/hfhome" expect "HF_HOME without hub" "models m.tar.zst m.zip" convert ""
 

@@ -28,6 +28,18 @@ _hf2gguf_cached_models() {
     done
 }
 
+# The branches and tags (refs/) of the cached models named on the line.
+_hf2gguf_cached_refs() {
+    local cache word ref
+    cache=$(_hf2gguf_hub_cache)
+    for word in "${COMP_WORDS[@]}"; do
+        [[ $word == */* && -d $cache/models--${word/\//--}/refs ]] || continue
+        for ref in "$cache/models--${word/\//--}"/refs/*; do
+            [[ -f $ref ]] && printf '%s\n' "${ref##*/refs/}"
+        done
+    done
+}
+
 # Files ending in one of the given suffixes, and directories to descend into.
 _hf2gguf_files() {
     local cur=$1 ext
@@ -51,7 +63,7 @@ _hf2gguf() {
     local flags
     case $cmd in
     convert)
-        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--tokenizer-pre\n--json\n--quiet\n--help'
+        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--revision\n--model-name\n--tokenizer-pre\n--json\n--quiet\n--help'
         case $prev in
         --outtype) COMPREPLY=($(compgen -W $'f32\nf16\nbf16\nq8_0\nauto' -- "$cur")); return ;;
         --layout) COMPREPLY=($(compgen -W $'llama.cpp\nollama' -- "$cur")); return ;;
@@ -63,7 +75,8 @@ _hf2gguf() {
             return ;;
         --outfile) _hf2gguf_files "$cur" .gguf; return ;;
         --outdir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --threads | --split-max-size | --split-max-tensors) return ;;
+        --revision) COMPREPLY=($(compgen -W "$(_hf2gguf_cached_refs)" -- "$cur")); return ;;
+        --threads | --split-max-size | --split-max-tensors | --model-name) return ;;
         esac
         # --mmproj=PATH: bash splits the word at "=" (COMP_WORDBREAKS).
         if [[ $cur == --mmproj=* ]]; then
