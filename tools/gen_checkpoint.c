@@ -13,6 +13,12 @@
  *       byte). LAYERS (at least 4: 3 dense + MoE) keeps the real width but
  *       fewer layers, in proportionally fewer shards, for a run that fits in
  *       minutes (bench/scale.sh).
+ *   gen_checkpoint v4-sparse OUT_DIR TOKENIZER_DIR
+ *       A DeepSeek-V4-Flash-shaped checkout with the real dimensions (43
+ *       layers, 256 FP4 experts, hidden 4096, FP8 attention with E8M0 scales,
+ *       tid2eid tables, hyper-connections, compressor and indexer, the MTP
+ *       block) in 46 sparse shards: the scales and tables read as zeros,
+ *       which are valid (2^-127 scales, expert 0).
  *
  * TOKENIZER_DIR provides tokenizer.json and tokenizer_config.json (e.g. a
  * fixture). Deterministic: the same arguments give the same bytes.
@@ -21,6 +27,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +75,11 @@ static void add(model *m, const char *dtype, uint64_t rows, uint64_t cols, const
     t->n_dims = cols ? 2 : 1;
     t->shape[0] = rows;
     t->shape[1] = cols;
-    uint64_t es = !strcmp(dtype, "F8_E4M3") ? 1 : !strcmp(dtype, "F32") ? 4 : 2;
+    uint64_t es = !strcmp(dtype, "F8_E4M3") || !strcmp(dtype, "F8_E8M0") || !strcmp(dtype, "I8")
+                      ? 1
+                  : !strcmp(dtype, "F32") ? 4
+                  : !strcmp(dtype, "I64") ? 8
+                                          : 2;
     t->nbytes = rows * (cols ? cols : 1) * es;
 }
 
@@ -137,6 +148,135 @@ static void build(model *m, const dims *d) {
             }
         }
     }
+}
+
+/* ---------------------------------------------------------------------------
+ * DeepSeek-V4-Flash (conversion-reference-v4.md 2.3): no "model." prefix
+ * ------------------------------------------------------------------------- */
+
+enum { V4_H = 4096, V4_LAYERS = 43, V4_HEADS = 64, V4_HD = 512, V4_QL = 1024, V4_OG = 8,
+       V4_OL = 1024, V4_IH = 64, V4_ID = 128, V4_E = 256, V4_FE = 2048, V4_HC = 4,
+       V4_VOCAB = 129280, V4_HASH = 3, V4_TOPK = 6 };
+
+/* compress_ratios: 0, 0, then 4 and 128 alternating; the MTP entry 0. */
+static int v4_ratio(uint64_t layer) {
+    if (layer < 2 || layer >= V4_LAYERS) return 0;
+    return layer % 2 == 0 ? 4 : 128;
+}
+
+/* An FP8 weight with its E8M0 scale per 128x128 block. */
+static void v4_fp8(model *m, uint64_t rows, uint64_t cols, const char *name) {
+    add(m, "F8_E4M3", rows, cols, "%s.weight", name);
+    add(m, "F8_E8M0", (rows + 127) / 128, (cols + 127) / 128, "%s.scale", name);
+}
+
+/* One transformer block under prefix p ("layers.N" or "mtp.0"). */
+static void v4_block(model *m, const char *p, uint64_t layer) {
+    char n[160];
+    const uint64_t mix = (2 + V4_HC) * V4_HC;
+    int r = v4_ratio(layer);
+    uint64_t c = r == 4 ? 2 : 1;
+    add(m, "BF16", V4_H, 0, "%s.attn_norm.weight", p);
+    add(m, "BF16", V4_H, 0, "%s.ffn_norm.weight", p);
+    add(m, "F32", V4_HEADS, 0, "%s.attn.attn_sink", p);
+    snprintf(n, sizeof n, "%s.attn.wq_a", p);
+    v4_fp8(m, V4_QL, V4_H, n);
+    add(m, "BF16", V4_QL, 0, "%s.attn.q_norm.weight", p);
+    snprintf(n, sizeof n, "%s.attn.wq_b", p);
+    v4_fp8(m, (uint64_t)V4_HEADS * V4_HD, V4_QL, n);
+    snprintf(n, sizeof n, "%s.attn.wkv", p);
+    v4_fp8(m, V4_HD, V4_H, n);
+    add(m, "BF16", V4_HD, 0, "%s.attn.kv_norm.weight", p);
+    snprintf(n, sizeof n, "%s.attn.wo_a", p);
+    v4_fp8(m, (uint64_t)V4_OG * V4_OL, (uint64_t)V4_HEADS * V4_HD / V4_OG, n);
+    snprintf(n, sizeof n, "%s.attn.wo_b", p);
+    v4_fp8(m, V4_H, (uint64_t)V4_OG * V4_OL, n);
+    if (r != 0) {
+        add(m, "F32", (uint64_t)r, c * V4_HD, "%s.attn.compressor.ape", p);
+        add(m, "BF16", c * V4_HD, V4_H, "%s.attn.compressor.wkv.weight", p);
+        add(m, "BF16", c * V4_HD, V4_H, "%s.attn.compressor.wgate.weight", p);
+        add(m, "BF16", V4_HD, 0, "%s.attn.compressor.norm.weight", p);
+    }
+    if (r == 4) {
+        snprintf(n, sizeof n, "%s.attn.indexer.wq_b", p);
+        v4_fp8(m, (uint64_t)V4_IH * V4_ID, V4_QL, n);
+        add(m, "BF16", V4_IH, V4_H, "%s.attn.indexer.weights_proj.weight", p);
+        add(m, "F32", 4, 2 * V4_ID, "%s.attn.indexer.compressor.ape", p);
+        add(m, "BF16", 2 * V4_ID, V4_H, "%s.attn.indexer.compressor.wkv.weight", p);
+        add(m, "BF16", 2 * V4_ID, V4_H, "%s.attn.indexer.compressor.wgate.weight", p);
+        add(m, "BF16", V4_ID, 0, "%s.attn.indexer.compressor.norm.weight", p);
+    }
+    add(m, "BF16", V4_E, V4_H, "%s.ffn.gate.weight", p);
+    if (layer < V4_HASH)
+        add(m, "I64", V4_VOCAB, V4_TOPK, "%s.ffn.gate.tid2eid", p);
+    else
+        add(m, "F32", V4_E, 0, "%s.ffn.gate.bias", p);
+    for (uint64_t x = 0; x < V4_E; x++) {
+        static const char *const w[3] = {"w1", "w2", "w3"};
+        for (int k = 0; k < 3; k++) {
+            uint64_t rows = k == 1 ? V4_H : V4_FE, cols = k == 1 ? V4_FE : V4_H;
+            add(m, "I8", rows, cols / 2, "%s.ffn.experts.%" PRIu64 ".%s.weight", p, x, w[k]);
+            add(m, "F8_E8M0", rows, cols / 32, "%s.ffn.experts.%" PRIu64 ".%s.scale", p, x, w[k]);
+        }
+    }
+    static const char *const sw[3] = {"w1", "w2", "w3"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(n, sizeof n, "%s.ffn.shared_experts.%s", p, sw[k]);
+        v4_fp8(m, k == 1 ? V4_H : V4_FE, k == 1 ? V4_FE : V4_H, n);
+    }
+    add(m, "F32", mix, (uint64_t)V4_HC * V4_H, "%s.hc_attn_fn", p);
+    add(m, "F32", mix, (uint64_t)V4_HC * V4_H, "%s.hc_ffn_fn", p);
+    add(m, "F32", mix, 0, "%s.hc_attn_base", p);
+    add(m, "F32", mix, 0, "%s.hc_ffn_base", p);
+    add(m, "F32", 3, 0, "%s.hc_attn_scale", p);
+    add(m, "F32", 3, 0, "%s.hc_ffn_scale", p);
+}
+
+static void build_v4(model *m) {
+    add(m, "BF16", V4_VOCAB, V4_H, "embed.weight");
+    add(m, "BF16", V4_VOCAB, V4_H, "head.weight");
+    add(m, "BF16", V4_H, 0, "norm.weight");
+    add(m, "F32", V4_HC, (uint64_t)V4_HC * V4_H, "hc_head_fn");
+    add(m, "F32", V4_HC, 0, "hc_head_base");
+    add(m, "F32", 1, 0, "hc_head_scale");
+    char p[32];
+    for (uint64_t l = 0; l < V4_LAYERS; l++) {
+        snprintf(p, sizeof p, "layers.%" PRIu64, l);
+        v4_block(m, p, l);
+    }
+    v4_block(m, "mtp.0", V4_LAYERS); /* dropped by the converter */
+    add(m, "F8_E4M3", V4_H, V4_H, "mtp.0.e_proj.weight");
+    add(m, "F8_E4M3", V4_H, V4_H, "mtp.0.h_proj.weight");
+}
+
+static void write_v4_config(const char *dir) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) die("cannot create config.json");
+    fprintf(f, "{\"architectures\":[\"DeepseekV4ForCausalLM\"],\"model_type\":\"deepseek_v4\","
+               "\"bos_token_id\":0,\"eos_token_id\":1,\"expert_dtype\":\"fp4\",\"hc_eps\":1e-06,"
+               "\"hc_mult\":%d,\"hc_sinkhorn_iters\":20,\"head_dim\":%d,\"hidden_size\":%d,"
+               "\"index_head_dim\":%d,\"index_n_heads\":%d,\"index_topk\":512,"
+               "\"max_position_embeddings\":1048576,\"moe_intermediate_size\":%d,"
+               "\"n_routed_experts\":%d,\"n_shared_experts\":1,\"norm_topk_prob\":true,"
+               "\"num_attention_heads\":%d,\"num_experts_per_tok\":%d,"
+               "\"num_hash_layers\":%d,\"num_hidden_layers\":%d,\"num_key_value_heads\":1,"
+               "\"num_nextn_predict_layers\":1,\"o_groups\":%d,\"o_lora_rank\":%d,"
+               "\"q_lora_rank\":%d,\"qk_rope_head_dim\":64,"
+               "\"quantization_config\":{\"activation_scheme\":\"dynamic\",\"fmt\":\"e4m3\","
+               "\"quant_method\":\"fp8\",\"scale_fmt\":\"ue8m0\",\"weight_block_size\":[128,128]},"
+               "\"rms_norm_eps\":1e-06,\"rope_scaling\":{\"beta_fast\":32,\"beta_slow\":1,"
+               "\"factor\":16,\"original_max_position_embeddings\":65536,\"type\":\"yarn\"},"
+               "\"rope_theta\":10000,\"routed_scaling_factor\":1.5,"
+               "\"scoring_func\":\"sqrtsoftplus\",\"sliding_window\":128,\"swiglu_limit\":10.0,"
+               "\"tie_word_embeddings\":false,\"vocab_size\":%d,\"compress_rope_theta\":160000,"
+               "\"compress_ratios\":[",
+            V4_HC, V4_HD, V4_H, V4_ID, V4_IH, V4_FE, V4_E, V4_HEADS, V4_TOPK, V4_HASH, V4_LAYERS,
+            V4_OG, V4_OL, V4_QL, V4_VOCAB);
+    for (uint64_t l = 0; l <= V4_LAYERS; l++) fprintf(f, "%s%d", l ? "," : "", v4_ratio(l));
+    fprintf(f, "]}\n");
+    fclose(f);
 }
 
 /* ---------------------------------------------------------------------------
@@ -281,7 +421,7 @@ static void assign_shards(model *m, int n_shards) {
 }
 
 int main(int argc, char **argv) {
-    dims d;
+    dims d = {0};
     int n_shards, sparse;
     const char *dir, *tok;
     if (argc == 6 && !strcmp(argv[1], "lite")) {
@@ -309,20 +449,33 @@ int main(int argc, char **argv) {
         n_shards = (int)((163 * d.layers + 60) / 61);
         tok = argv[3];
         sparse = 1;
+    } else if (argc == 4 && !strcmp(argv[1], "v4-sparse")) {
+        dir = argv[2];
+        n_shards = 46;
+        tok = argv[3];
+        sparse = 1;
     } else {
         fprintf(stderr, "usage: gen_checkpoint lite OUT_DIR SIZE_MB SHARDS TOKENIZER_DIR\n"
-                        "       gen_checkpoint v3-sparse OUT_DIR TOKENIZER_DIR [LAYERS]\n");
+                        "       gen_checkpoint v3-sparse OUT_DIR TOKENIZER_DIR [LAYERS]\n"
+                        "       gen_checkpoint v4-sparse OUT_DIR TOKENIZER_DIR\n");
         return 2;
     }
+    bool v4 = !strcmp(argv[1], "v4-sparse");
     if (n_shards < 1) die("SHARDS must be at least 1");
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) die("cannot create OUT_DIR");
     errno = 0;
     model m = {0};
-    build(&m, &d);
+    if (v4)
+        build_v4(&m);
+    else
+        build(&m, &d);
     assign_shards(&m, n_shards);
     for (int s = 0; s < n_shards; s++) write_shard(dir, &m, s, n_shards, sparse);
     write_index(dir, &m, n_shards);
-    write_config(dir, &d);
+    if (v4)
+        write_v4_config(dir);
+    else
+        write_config(dir, &d);
     copy_file(tok, dir, "tokenizer.json");
     copy_file(tok, dir, "tokenizer_config.json");
     uint64_t total = 0;

@@ -44,6 +44,7 @@ int h2g_deepseek_ocr2_mmproj_plan(const h2g_checkout *co, const h2g_convert_opti
 /* llama-quantize's rules as they apply to deepseek2 and deepseek2-ocr
  * (deepseek2.c). */
 extern const struct h2g_quant_rules h2g_deepseek2_quant;
+extern const struct h2g_quant_rules h2g_deepseek4_quant; /* deepseek4.c */
 
 /* ---- shared helpers (common.c) ---- */
 

@@ -16,7 +16,7 @@ static const h2g_arch archs[] = {
     {"DeepseekOCR2ForCausalLM", h2g_deepseek2_plan, h2g_deepseek_ocr2_mmproj_plan, NULL,
      &h2g_deepseek2_quant},
     /* Ollama has no layout for DeepSeek-V4 */
-    {"DeepseekV4ForCausalLM", h2g_deepseek4_plan, NULL, NULL, NULL},
+    {"DeepseekV4ForCausalLM", h2g_deepseek4_plan, NULL, NULL, &h2g_deepseek4_quant},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -390,7 +390,8 @@ static char *output_path(const args *a, const h2g_plan *p) {
         general_from_plan(p, &g);
         const char *kind = a->conv.vocab_only ? "vocab" : p->role;
         name = h2g_default_filename(&g, kind, p->ftype ? p->ftype->name
-                                                       : h2g_outtype_upper_name(p->outtype));
+                                              : p->type_label ? p->type_label /* forced */
+                                              : h2g_outtype_upper_name(p->outtype));
         h2g_general_free(&g);
     }
     char *dir = given ? strdup(given) : default_dir(a);

@@ -40,6 +40,10 @@ static int check_values(const h2g_chunk *c, const float *v, h2g_error *err) {
 
 int h2g_quant_check_input(const h2g_chunk *c, const uint8_t *b, h2g_error *err) {
     uint32_t type = c->t->via_type;
+    /* Only float inputs are checked here; quantized and integer ones
+     * (DeepSeek-V4's Q8_0, MXFP4, I32) are copied as the converter made
+     * them, from finite scales. */
+    if (type != H2G_GGML_F32 && type != H2G_GGML_F16 && type != H2G_GGML_BF16) return 0;
     for (uint64_t i = 0; i < c->count; i++) {
         bool bad, nan;
         if (type == H2G_GGML_F32) {

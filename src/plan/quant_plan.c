@@ -1,10 +1,13 @@
 /* quant_plan.c - a converter's plan turned into llama-quantize's output of
  * it (quantization-reference.md §1.3; see quant_rules.h): sorted tensors,
  * chosen types, KV edits. The data itself is made by the executor. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plan/quant_rules.h"
+#include "hf2gguf/ggml_type.h"
 
 /* ---------------------------------------------------------------------------
  * Tensor order: (layer, name)
@@ -64,6 +67,30 @@ fail:
  * The stage
  * ------------------------------------------------------------------------- */
 
+/* llama-quantize converts only float tensors: one the converter already
+ * wrote quantized (DeepSeek-V4's Q8_0 and MXFP4) is copied when the rules
+ * give it its own type, and otherwise the whole run fails with "requantizing
+ * from type q8_0 is disabled" (unless --allow-requantize, which hf2gguf does
+ * not offer: dequantizing and quantizing again loses precision twice). The
+ * first such tensor in the sorted order is the one llama-quantize names. */
+static int check_requantize(const h2g_plan *p, const uint32_t *types, h2g_error *err) {
+    for (size_t i = 0; i < p->n_tensors; i++) {
+        const h2g_tensor_info *ti = &p->tensors[i].info;
+        uint32_t block = 1;
+        h2g_ggml_type_info(ti->type, &block, NULL);
+        if (!types[i] || types[i] == ti->type || block == 1) continue;
+        char lower[16]; /* ggml's own spelling, as llama-quantize prints it */
+        snprintf(lower, sizeof lower, "%s", h2g_ggml_type_name(ti->type));
+        for (char *c = lower; *c; c++) *c = (char)tolower((unsigned char)*c);
+        return h2g_fail(err, "tensor '%s' is %s in the converter's file and this type would "
+                             "make it %s: llama-quantize refuses to requantize (\"requantizing "
+                             "from type %s is disabled\"); choose a type that keeps it (for "
+                             "DeepSeek-V4: MXFP4_MOE)", ti->name, h2g_ggml_type_name(ti->type),
+                        h2g_ggml_type_name(types[i]), lower);
+    }
+    return 0;
+}
+
 int h2g_quant_plan(h2g_plan *p, const h2g_ftype *ft, const h2g_quant_rules *rules,
                    h2g_error *err) {
     qsort(p->tensors, p->n_tensors, sizeof *p->tensors, by_layer_then_name);
@@ -71,7 +98,8 @@ int h2g_quant_plan(h2g_plan *p, const h2g_ftype *ft, const h2g_quant_rules *rule
     if (h2g_quant_model(p, &m, err) != 0) return -1;
     uint32_t *types = malloc((p->n_tensors ? p->n_tensors : 1) * sizeof *types);
     if (!types) return h2g_fail(err, "out of memory");
-    if (h2g_quant_choose(p, &m, ft, rules, types, err) != 0) {
+    if (h2g_quant_choose(p, &m, ft, rules, types, err) != 0 ||
+        check_requantize(p, types, err) != 0) {
         free(types);
         return -1;
     }

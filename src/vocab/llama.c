@@ -30,7 +30,10 @@ enum { TOKEN_NORMAL = 1, TOKEN_CONTROL = 3, TOKEN_USER_DEFINED = 4, TOKEN_UNUSED
 
 const char *const h2g_known_pretokenizers[] = {
     "deepseek-llm", "deepseek-coder", "deepseek-v3", "kimi-k2", "llama-bpe", "qwen2",
-    "default", NULL,
+    "default",
+    /* DeepSeek-V4: the name llama.cpp's tokenizer hash gives the real V4
+     * tokenizer (conversion-reference-v4.md 10.2); only settable by hand */
+    "joyai-llm", NULL,
 };
 
 /* sha256 of the concatenated Split regexes -> llama.cpp's name. The first

@@ -399,7 +399,7 @@ static void test_structural_fallback_and_unknown(void **state) {
 static void test_known_pretokenizers(void **state) {
     (void)state;
     static const char *const want[] = {"deepseek-llm", "deepseek-coder", "deepseek-v3", "kimi-k2",
-                                       "llama-bpe", "qwen2", "default"};
+                                       "llama-bpe", "qwen2", "default", "joyai-llm"};
     size_t n = 0;
     while (h2g_known_pretokenizers[n]) n++;
     assert_int_equal(n, sizeof want / sizeof want[0]);
