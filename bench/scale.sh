@@ -97,7 +97,7 @@ run_once() {
   t_hash=""
   case $sink in
     pipe) "${cmd[@]}" | cat > /dev/null ;;
-    hash) t_hash=$("${cmd[@]}" | $hash | cut -c1-16) ;;
+    hash) t_hash=$("${cmd[@]}" | $hash | cut -d" " -f1 | cut -c1-16) ;;
     null) "${cmd[@]}" > /dev/null ;;
   esac
   read -r t_wall u s t_rss < "$tf"

@@ -2,9 +2,9 @@
 # Standard output (--outfile -: a pipe, a FIFO, a device, a file) on all
 # cores: pieces are computed out of order and put back in file order by the
 # reorder window. For every fixture checkout in tests/data, at 1, 2, 4 and 16
-# threads, in default and tiny pieces, the bytes through a pipe and into a
-# file by redirection are those of the ordinary file path (itself checked
-# against the goldens). Then a FIFO, /dev/null, a stream and a file in one
+# threads, the bytes through a pipe (default and tiny pieces) and into a
+# file by redirection (tiny pieces) are those of the ordinary file path
+# (itself checked against the goldens), for bf16, q8_0 and --quantize. Then a FIFO, /dev/null, a stream and a file in one
 # run, a failing write and the compressed-archive refusal.
 . "$(dirname "$0")/lib.sh"
 : "${MANIFEST_CHECK:?MANIFEST_CHECK must point at the manifest_check tool}"
@@ -17,36 +17,47 @@ for d in "$DATA"/*/; do
 done
 [ "${#fixtures[@]}" -ge 5 ] && pass || fail "expected at least 5 fixture checkouts, found ${fixtures[*]}"
 
-# same_stream NAME REF -- CMD...: CMD's standard output, read through a pipe
-# and redirected to a file, is REF byte for byte, and CMD exits 0 both ways.
+# type_args TYPE: --outtype for f16/bf16/q8_0..., --quantize for Q8_0, Q4_K_M...
+type_args() { case $1 in [A-Z]*) echo "--quantize $1" ;; *) echo "--outtype $1" ;; esac; }
+
+# same_stream NAME REF WAYS -- CMD...: CMD's standard output, read through a
+# pipe (and, with WAYS "pipe file", redirected to a file too), is REF byte
+# for byte, and CMD exits 0.
 same_stream() {
-  local name=$1 ref=$2
-  shift 3
+  local name=$1 ref=$2 ways=$3
+  shift 4
   if "$@" | cat > "$WORK/piped" && cmp -s "$WORK/piped" "$ref"; then pass
   else fail "$name: through a pipe differs from the file path"; fi
+  [ "$ways" = "pipe file" ] || return 0
   if "$@" > "$WORK/redirected" && cmp -s "$WORK/redirected" "$ref"; then pass
   else fail "$name: redirected to a file differs from the file path"; fi
 }
 
+# Quantized pieces (whole rows, llama-quantize's encoders) go through the
+# same window: for those, tiny pieces only (the window's hard case).
 for fx in "${fixtures[@]}"; do
-  for t in bf16 q8_0; do
+  for t in bf16 q8_0 Q8_0 Q4_K_M; do
     ref="$WORK/$fx-$t.gguf"
-    if ! "$HF2GGUF" convert "$DATA/$fx" --outtype "$t" --outfile "$ref" --quiet 2>/dev/null; then
-      continue # a checkout this outtype does not apply to: no file path to compare with
+    # shellcheck disable=SC2046
+    if ! "$HF2GGUF" convert "$DATA/$fx" $(type_args "$t") --outfile "$ref" --quiet 2>/dev/null; then
+      continue # a type this checkout (or build) cannot make: no file path to compare with
     fi
     man="$DATA/$fx/expected/$fx-$t.manifest.json"
     if [ -f "$man" ]; then
       "$MANIFEST_CHECK" "$man" "$ref" >/dev/null && pass || fail "$fx $t: file path not the golden"
     fi
+    sizes="default 96"
+    case $t in [A-Z]*) sizes=96 ;; esac
     for n in 1 2 4 16; do
-      for elems in default 96; do
+      for elems in $sizes; do
+        # shellcheck disable=SC2046
         if [ "$elems" = default ]; then
-          same_stream "$fx $t --threads $n" "$ref" -- \
-            "$HF2GGUF" convert "$DATA/$fx" --outtype "$t" --outfile - --threads "$n" --quiet
+          same_stream "$fx $t --threads $n" "$ref" pipe -- \
+            "$HF2GGUF" convert "$DATA/$fx" $(type_args "$t") --outfile - --threads "$n" --quiet
         else
-          same_stream "$fx $t --threads $n in $elems-element pieces" "$ref" -- \
+          same_stream "$fx $t --threads $n in $elems-element pieces" "$ref" "pipe file" -- \
             env HF2GGUF_CHUNK_ELEMS="$elems" \
-            "$HF2GGUF" convert "$DATA/$fx" --outtype "$t" --outfile - --threads "$n" --quiet
+            "$HF2GGUF" convert "$DATA/$fx" $(type_args "$t") --outfile - --threads "$n" --quiet
         fi
       done
     done
