@@ -56,7 +56,15 @@ typedef struct h2g_source {
     const h2g_st_tensor *tensor;
     const h2g_st_tensor *scale; /* weight_scale_inv (F32...) or .scale (F8_E8M0), or NULL */
     uint32_t block_rows, block_cols; /* FP8 block size when scale != NULL */
+    /* compressed-tensors pack-quantized (0: not packed): tensor is I32
+     * words of 32 / pack_bits codes along a row of the logical rows x cols
+     * weight, value = (code - 2^(pack_bits-1)) * scale[r][c / block_cols]. */
+    uint32_t pack_bits;
+    uint64_t rows, cols;
 } h2g_source;
+
+/* Elements a source gives (a packed source: rows x cols, not its words). */
+uint64_t h2g_source_elements(const h2g_source *s);
 
 typedef struct h2g_plan_tensor {
     h2g_tensor_info info; /* offset and nbytes filled by h2g_plan_layout */

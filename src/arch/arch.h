@@ -88,8 +88,34 @@ uint32_t h2g_pick_type(const char *gguf_name, uint32_t n_dims, uint64_t ne0, h2g
 typedef struct h2g_quant {
     bool fp8;
     uint32_t block_rows, block_cols; /* 0 when no weight_block_size */
+    /* compressed-tensors pack-quantized (quant_packed.c): bits per value
+     * (0: not packed) and columns per scale */
+    uint32_t pack_bits, pack_group;
 } h2g_quant;
 int h2g_quant_read(const cJSON *config, h2g_quant *q, h2g_error *err);
+
+/* ---- quantized sources beyond FP8 (quant_packed.c) ---- */
+
+/* quantization_config methods other than fp8: compressed-tensors
+ * pack-quantized INT4 fills q; NVFP4, MXFP4 and the rest are refused with
+ * a message naming the method and what to do. method NULL: missing. */
+int h2g_quant_read_other(const cJSON *qc, const char *method, h2g_quant *q, h2g_error *err);
+/* Refuses a ModelOpt checkout that says so only in hf_quant_config.json. */
+int h2g_quant_check_sidecar(const h2g_checkout *co, h2g_error *err);
+/* "X.weight_packed": a packed weight, planned as X.weight; the reference
+ * writes these after every other tensor. */
+bool h2g_is_packed_weight(const char *name);
+/* X.weight_scale / weight_shape / weight_zero_point when X.weight_packed
+ * exists: read with their weight, not written. */
+bool h2g_is_packed_companion(const h2g_checkout *co, const char *name);
+/* The source of a packed weight: its scales, 1 x group blocks and logical
+ * [rows, cols] from X.weight_shape, every shape checked (errors name the
+ * tensor). Called by h2g_source_make. */
+int h2g_packed_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_tensor *t,
+                           h2g_source *src, h2g_error *err);
+/* ne of a source as the output sees it: the logical shape of a packed
+ * source, else its tensor's shape reversed. Returns n_dims. */
+uint32_t h2g_source_ne(const h2g_source *src, uint64_t *ne);
 
 /* Fills a source for tensor t, attaching its FP8 scale tensor when t is
  * F8_E4M3 (error when the scale is missing or of the wrong shape). */

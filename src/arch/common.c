@@ -17,6 +17,13 @@ uint32_t h2g_ne_from_shape(const h2g_st_tensor *t, uint64_t *ne) {
     return t->n_dims;
 }
 
+uint32_t h2g_source_ne(const h2g_source *src, uint64_t *ne) {
+    if (!src->pack_bits) return h2g_ne_from_shape(src->tensor, ne);
+    ne[0] = src->cols;
+    ne[1] = src->rows;
+    return 2;
+}
+
 long h2g_layer_of(const char *name) {
     const char *p = name;
     while (*p) {
@@ -134,10 +141,7 @@ int h2g_quant_read(const cJSON *config, h2g_quant *q, h2g_error *err) {
                          &present, err) != 0)
         return -1;
     if (!present || strcmp(method, "fp8") != 0)
-        return h2g_fail(err,
-                        "config.json: quantization_config.quant_method '%s' is not supported "
-                        "(hf2gguf converts unquantized and fp8 block-quantized checkpoints)",
-                        present ? method : "(missing)");
+        return h2g_quant_read_other(qc, present ? method : NULL, q, err);
     q->fp8 = true;
     const cJSON *bs = cJSON_GetObjectItemCaseSensitive(qc, "weight_block_size");
     if (!bs || cJSON_IsNull(bs)) return 0;
@@ -193,6 +197,7 @@ static int attach_scale(const h2g_quant *q, const h2g_st_tensor *w, const h2g_st
 
 int h2g_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_tensor *t,
                     h2g_source *src, h2g_error *err) {
+    if (h2g_is_packed_weight(t->name)) return h2g_packed_source_make(co, q, t, src, err);
     memset(src, 0, sizeof *src);
     src->tensor = t;
     if (!h2g_dtype_is_float(t->dtype))

@@ -129,7 +129,8 @@ static int read_hparams(ds2 *m, h2g_error *err) {
     if (m->n_expert > m->co->n_tensors)
         return h2g_fail(err, "config.json: 'n_routed_experts' is %u, more experts than the "
                              "checkout's %zu tensors can hold", m->n_expert, m->co->n_tensors);
-    return h2g_quant_read(m->co->config, &m->quant, err);
+    if (h2g_quant_read(m->co->config, &m->quant, err) != 0) return -1;
+    return h2g_quant_check_sidecar(m->co, err);
 }
 
 /* ---------------------------------------------------------------------------
@@ -145,7 +146,7 @@ static bool filter_name(const ds2 *m, const char *name, char *out, size_t out_si
         if (strstr(name, drop_substrings[i])) return false;
     for (int i = 0; skip_suffixes[i]; i++)
         if (h2g_str_ends_with(name, skip_suffixes[i])) return false;
-    if (h2g_is_scale_companion(name)) return false;
+    if (h2g_is_scale_companion(name) || h2g_is_packed_companion(m->co, name)) return false;
 
     /* "language_model." is removed wherever it occurs; the V3 gating bias is
      * a bare parameter that the reference turns into a ".bias". */
@@ -160,6 +161,7 @@ static bool filter_name(const ds2 *m, const char *name, char *out, size_t out_si
     out[o] = '\0';
     if (h2g_str_ends_with(out, "e_score_correction_bias"))
         out[strlen(out) - 5] = '.'; /* ..._bias -> ....bias */
+    if (h2g_is_packed_weight(out)) out[strlen(out) - 7] = '\0'; /* X.weight_packed -> X.weight */
 
     if (m->tied && (!strcmp(out, "lm_head.weight") || !strcmp(out, "model.lm_head.weight")))
         return false;
@@ -213,21 +215,23 @@ static int emit_experts(ds2 *m, h2g_plan *p, long layer, expert_layer *el, h2g_e
         const h2g_st_tensor *first = el->t[k][0];
         h2g_source *src = calloc(m->n_expert, sizeof *src);
         if (!src) return h2g_fail(err, "out of memory");
+        uint64_t ne[3] = {0, 0, m->n_expert}, ne_x[H2G_GGUF_MAX_DIMS];
         for (uint32_t x = 0; x < m->n_expert; x++) {
             const h2g_st_tensor *t = el->t[k][x];
-            if (t->n_dims != 2 || t->shape[0] != first->shape[0] ||
-                t->shape[1] != first->shape[1]) {
+            if (h2g_source_make(m->co, &m->quant, t, &src[x], err) != 0) {
+                free(src);
+                return -1;
+            }
+            /* Packed sources count in their logical shape. */
+            uint32_t dims = h2g_source_ne(&src[x], ne_x);
+            if (x == 0) ne[0] = ne_x[0], ne[1] = ne_x[1];
+            if (dims != 2 || ne_x[0] != ne[0] || ne_x[1] != ne[1]) {
                 free(src);
                 return h2g_fail(err, "tensor '%s': shape differs from '%s'; experts of a "
                                      "layer must all have the same 2-D shape",
                                 t->name, first->name);
             }
-            if (h2g_source_make(m->co, &m->quant, t, &src[x], err) != 0) {
-                free(src);
-                return -1;
-            }
         }
-        uint64_t ne[3] = {first->shape[1], first->shape[0], m->n_expert};
         char name[H2G_GGUF_MAX_NAME];
         snprintf(name, sizeof name, "blk.%ld.%s.weight", layer, expert_gguf[k]);
         long i = h2g_plan_add(p, name, 0, 3, ne, H2G_XF_STACK, src, m->n_expert, err);
@@ -279,13 +283,13 @@ static int check_experts_complete(const ds2 *m, const experts *e, h2g_error *err
 /* MLA: kv_b_proj [nkv*(nope+v), kv_lora] becomes attn_k_b {nope, kv_lora, nkv}
  * (each head transposed) and attn_v_b {kv_lora, v, nkv}. */
 static int add_kv_b(ds2 *m, h2g_plan *p, const h2g_st_tensor *t, long layer, h2g_error *err) {
-    uint64_t rows = (uint64_t)m->n_head_kv * (m->nope + m->v_dim);
-    if (t->n_dims != 2 || t->shape[0] != rows || t->shape[1] != m->kv_lora)
+    uint64_t rows = (uint64_t)m->n_head_kv * (m->nope + m->v_dim), ne[H2G_GGUF_MAX_DIMS];
+    h2g_source src;
+    if (h2g_source_make(m->co, &m->quant, t, &src, err) != 0) return -1;
+    if (h2g_source_ne(&src, ne) != 2 || ne[1] != rows || ne[0] != m->kv_lora)
         return h2g_fail(err, "tensor '%s': expected shape [%llu, %u] (num_key_value_heads x "
                              "(qk_nope_head_dim + v_head_dim), kv_lora_rank)",
                         t->name, (unsigned long long)rows, m->kv_lora);
-    h2g_source src;
-    if (h2g_source_make(m->co, &m->quant, t, &src, err) != 0) return -1;
     char name[H2G_GGUF_MAX_NAME];
     uint64_t ne_k[3] = {m->nope, m->kv_lora, m->n_head_kv};
     uint64_t ne_v[3] = {m->kv_lora, m->v_dim, m->n_head_kv};
@@ -325,7 +329,7 @@ static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
     h2g_source src;
     if (h2g_source_make(m->co, &m->quant, t, &src, err) != 0) return -1;
     uint64_t ne[H2G_GGUF_MAX_DIMS];
-    uint32_t n_dims = h2g_ne_from_shape(t, ne);
+    uint32_t n_dims = h2g_source_ne(&src, ne);
     return h2g_plan_add(p, gguf, 0, n_dims, ne, H2G_XF_CONVERT, &src, 1, err) < 0 ? -1 : 0;
 }
 
@@ -334,11 +338,17 @@ static int plan_tensors(ds2 *m, h2g_plan *p, h2g_error *err) {
                  m->n_expert};
     if (!e.layers) return h2g_fail(err, "out of memory");
     int rc = 0;
-    for (size_t i = 0; i < m->co->n_tensors && rc == 0; i++) {
-        const h2g_st_tensor *t = &m->co->tensors[i];
-        char name[512];
-        if (!filter_name(m, t->name, name, sizeof name)) continue;
-        rc = add_tensor(m, &e, p, t, name, err);
+    /* Packed (INT4) weights come after all others, in processing order, as
+     * the reference appends their dequantized tensors to its list. */
+    for (int packed = 0; packed < 2 && rc == 0; packed++) {
+        for (size_t i = 0; i < m->co->n_tensors && rc == 0; i++) {
+            const h2g_st_tensor *t = &m->co->tensors[i];
+            char name[512];
+            if (h2g_is_packed_weight(t->name) != packed || !filter_name(m, t->name, name,
+                                                                         sizeof name))
+                continue;
+            rc = add_tensor(m, &e, p, t, name, err);
+        }
     }
     if (rc == 0) rc = check_experts_complete(m, &e, err);
     experts_free(&e);

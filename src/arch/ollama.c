@@ -491,6 +491,9 @@ int h2g_ollama_plan(const h2g_checkout *co, const h2g_convert_options *o,
     memset(out, 0, sizeof *out);
     out->role = "model";
     int rc = h2g_quant_read(co->config, &m.quant, err);
+    if (rc == 0 && m.quant.pack_bits)
+        rc = h2g_fail(err, "--layout ollama: compressed-tensors INT4 checkpoints are "
+                           "converted in llama.cpp's layout only");
     if (rc == 0) rc = read_u32(co->config, layout->layers_cfg, &m.n_layer, err);
     if (rc == 0 && m.n_layer == 0)
         rc = h2g_fail(err, "config.json: '%s' is missing or 0", layout->layers_cfg);

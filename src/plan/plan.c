@@ -97,6 +97,10 @@ int h2g_plan_layout(h2g_plan *p, h2g_error *err) {
     return rc;
 }
 
+uint64_t h2g_source_elements(const h2g_source *s) {
+    return s->pack_bits ? s->rows * s->cols : s->tensor->n_elements;
+}
+
 uint64_t h2g_plan_source_bytes(const h2g_plan *p) {
     uint64_t sum = 0;
     for (size_t i = 0; i < p->n_tensors; i++) {

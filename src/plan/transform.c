@@ -55,7 +55,7 @@ static uint64_t kvb_head_elems(const h2g_plan_tensor *t) {
 }
 
 uint64_t h2g_source_elems(const h2g_plan_tensor *t, size_t s) {
-    uint64_t n = t->src[s].tensor->n_elements;
+    uint64_t n = h2g_source_elements(&t->src[s]); /* packed INT4: rows x cols */
     return t->transform == H2G_XF_MXFP4 ? 2 * n : n;
 }
 
@@ -182,7 +182,8 @@ static int read_bytes(const h2g_checkout *co, const h2g_st_tensor *t, uint64_t a
 static int apply_scales(const h2g_checkout *co, const h2g_source *src, uint64_t first,
                         uint64_t n, float *dst, h2g_scratch *s, h2g_error *err) {
     const h2g_st_tensor *w = src->tensor, *st = src->scale;
-    uint64_t cols = w->shape[1], scols = st->n_dims >= 2 ? st->shape[1] : 1;
+    uint64_t cols = src->pack_bits ? src->cols : w->shape[1];
+    uint64_t scols = st->n_dims >= 2 ? st->shape[1] : 1;
     uint64_t srow0 = (first / cols) / src->block_rows;
     uint64_t srow1 = ((first + n - 1) / cols) / src->block_rows;
     size_t count = (size_t)((srow1 - srow0 + 1) * scols), ses = h2g_dtype_size(st->dtype);
@@ -217,10 +218,40 @@ static int apply_scales(const h2g_checkout *co, const h2g_source *src, uint64_t 
     return 0;
 }
 
+/* Unpacks elements [first, first + n) of a packed source (row-major over
+ * rows x cols) as float32 codes minus the offset; its scales come after.
+ * Row r's codes are words r * W ... of the tensor (W words a row); code c
+ * sits at bits pack_bits * (c % per_word) of word c / per_word. The words
+ * from the first element's to the last one's are read at once. */
+static int read_packed(const h2g_checkout *co, const h2g_source *src, uint64_t first,
+                       uint64_t n, float *dst, h2g_scratch *s, uint64_t *bytes_read,
+                       h2g_error *err) {
+    const h2g_st_tensor *t = src->tensor;
+    uint64_t cols = src->cols, words = t->shape[1], per_word = 32 / src->pack_bits;
+    uint64_t last = first + n - 1;
+    uint64_t w0 = first / cols * words + first % cols / per_word;
+    uint64_t w1 = last / cols * words + last % cols / per_word;
+    if (first + n > src->rows * cols || n > H2G_CHUNK_ELEMS || w1 - w0 + 1 > 2 * H2G_CHUNK_ELEMS)
+        return h2g_fail(err, "tensor '%s': read past its end", t->name);
+    if (read_bytes(co, t, w0 * 4, (size_t)(w1 - w0 + 1) * 4, s->raw, err) != 0) return -1;
+    *bytes_read += (w1 - w0 + 1) * 4;
+    uint32_t mask = (1u << src->pack_bits) - 1;
+    float offset = (float)(1u << (src->pack_bits - 1));
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t e = first + i, c = e % cols, w = e / cols * words + c / per_word - w0;
+        const uint8_t *b = s->raw + 4 * w;
+        uint32_t word = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                        (uint32_t)b[3] << 24;
+        dst[i] = (float)((word >> (src->pack_bits * (c % per_word))) & mask) - offset;
+    }
+    return apply_scales(co, src, first, n, dst, s, err);
+}
+
 /* Decodes source elements [first, first + n) of src into dst as float32. */
 static int read_source(const h2g_checkout *co, const h2g_source *src, uint64_t first,
                        uint64_t n, float *dst, h2g_scratch *s, uint64_t *bytes_read,
                        h2g_error *err) {
+    if (src->pack_bits) return read_packed(co, src, first, n, dst, s, bytes_read, err);
     const h2g_st_tensor *t = src->tensor;
     size_t es = h2g_dtype_size(t->dtype);
     if (first + n > t->n_elements || n > H2G_CHUNK_ELEMS)
@@ -250,7 +281,7 @@ typedef int (*piece_fn)(const piece *p, void *ctx);
 static int for_each_piece(const h2g_chunk *c, piece_fn fn, void *ctx) {
     uint64_t pos = c->first, end = c->first + c->count, base = 0;
     for (size_t s = 0; s < c->t->n_src && pos < end; s++) {
-        uint64_t n = c->t->src[s].tensor->n_elements;
+        uint64_t n = h2g_source_elements(&c->t->src[s]);
         if (pos < base + n) {
             uint64_t take = (end < base + n ? end : base + n) - pos;
             piece p = {&c->t->src[s], pos - base, take, pos - c->first};

@@ -29,6 +29,7 @@ static const struct {
     {"chat_template.json", H2G_JSON_MAX_BYTES},
     {"merges.txt", H2G_JSON_MAX_BYTES},
     {"tiktoken.model", H2G_JSON_MAX_BYTES}, /* Kimi-K2's vocabulary */
+    {"hf_quant_config.json", H2G_JSON_MAX_BYTES}, /* ModelOpt's, to refuse NVFP4 clearly */
     {"README.md", H2G_README_MAX_BYTES},
 };
 
@@ -139,9 +140,11 @@ static int keep_content(h2g_archive_reader *r, struct h2g_archive *a, h2g_archiv
  * scales, which the executor reads while another shard is staged
  * (DeepSeek-V3's F32 *_scale_inv, DeepSeek-V4's E8M0 *.scale). V4's routed
  * experts' scales (one per 32 values, 1/16 of the experts' size) are not
- * kept: they are read with their weights, from the same shard. */
+ * kept: they are read with their weights, from the same shard. Also the
+ * 16-byte weight_shape of packed INT4 weights, read while planning. */
 static bool is_held_tensor(const h2g_st_tensor *t) {
-    if (h2g_str_ends_with(t->name, "_scale_inv")) return true;
+    if (h2g_str_ends_with(t->name, "_scale_inv") || h2g_str_ends_with(t->name, ".weight_shape"))
+        return true;
     return t->dtype == H2G_DT_F8_E8M0 && h2g_str_ends_with(t->name, ".scale") &&
            !strstr(t->name, ".ffn.experts.");
 }

@@ -31,7 +31,7 @@ same_files() {
 # the archive with the same options into two folders and compares them.
 FORMATS="tar:top tar.gz:top zip-stored: zip:top tar.zst:top tar.xz:top tar.bz2:top"
 for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-v2-lite-tiny deepseek-ocr-tiny \
-          deepseek-ocr2-tiny kimi-k2-tiny deepseek-v4-tiny; do
+          deepseek-ocr2-tiny kimi-k2-tiny deepseek-v4-tiny kimi-k2-int4-tiny; do
   opts=(--outtype bf16 --quiet)
   case $fx in deepseek-ocr*) opts+=(--mmproj) ;; esac
   ref="$WORK/ref-$fx"
@@ -51,7 +51,7 @@ done
 
 # Tiny pieces: every expert stack is cut at its sources' edges and many
 # chunks wait for their shard's turn (three shards; stacks span them).
-for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-v4-tiny; do
+for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-v4-tiny kimi-k2-int4-tiny; do
   out="$WORK/small-$fx"
   mkdir -p "$out"
   HF2GGUF_CHUNK_ELEMS=64 "$HF2GGUF" convert "$WORK/arc/tar.gz/$fx.tar.gz" --outdir "$out" \

@@ -250,7 +250,8 @@ static void test_scale_in_other_shard(void **state) {
     open_ok(&co, tgz);
     long wi = h2g_checkout_find(&co, "a.weight"), si = h2g_checkout_find(&co, "a.weight_scale_inv");
     assert_true(wi >= 0 && si >= 0 && co.tensors[wi].shard != co.tensors[si].shard);
-    h2g_source source = {&co.tensors[wi], &co.tensors[si], 128, 128};
+    h2g_source source = {.tensor = &co.tensors[wi], .scale = &co.tensors[si], .block_rows = 128,
+                         .block_cols = 128};
     h2g_plan_tensor t = {.info = {.name = "a", .n_dims = 2, .ne = {4, 2, 1, 1}, .type = 0},
                          .transform = H2G_XF_CONVERT, .src = &source, .n_src = 1};
     h2g_error err = {{0}};
