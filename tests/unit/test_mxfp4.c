@@ -182,7 +182,7 @@ static void test_fp8_partial_blocks(void **state) {
              W, W + 4, R, C, W);
     h2g_checkout co;
     open_written(&co, "fp8", header, data, W + 4);
-    h2g_source src = {tensor(&co, "a.weight"), tensor(&co, "a.scale"), 128, 128};
+    h2g_source src = {tensor(&co, "a.weight"), tensor(&co, "a.scale"), 128, 128, 0, 0, 0};
     h2g_plan_tensor t = {.info = {.name = "a", .n_dims = 2, .ne = {C, R, 1, 1}, .type = 0},
                          .transform = H2G_XF_CONVERT, .src = &src, .n_src = 1};
     h2g_scratch s;
@@ -206,7 +206,7 @@ static void test_fp8_partial_blocks(void **state) {
 
     data[W + 3] = 0xFF;
     open_written(&co, "fp8-nan", header, data, W + 4);
-    src = (h2g_source){tensor(&co, "a.weight"), tensor(&co, "a.scale"), 128, 128};
+    src = (h2g_source){tensor(&co, "a.weight"), tensor(&co, "a.scale"), 128, 128, 0, 0, 0};
     assert_true(h2g_chunk_at(&t, (uint64_t)W - 64, &c));
     assert_int_equal(h2g_chunk_values(&co, &c, &s, &bytes, &err), -1);
     assert_non_null(strstr(err.msg, "tensor 'a.scale': scale byte 0xFF (NaN in E8M0) for "
@@ -233,8 +233,8 @@ static void test_mxfp4_transform(void **state) {
     h2g_checkout co;
     open_written(&co, "fp4", header, data, sizeof data);
     h2g_source src[2] = {
-        {tensor(&co, "e0.weight"), tensor(&co, "e0.scale"), 1, 32},
-        {tensor(&co, "e1.weight"), tensor(&co, "e1.scale"), 1, 32},
+        {tensor(&co, "e0.weight"), tensor(&co, "e0.scale"), 1, 32, 0, 0, 0},
+        {tensor(&co, "e1.weight"), tensor(&co, "e1.scale"), 1, 32, 0, 0, 0},
     };
     h2g_plan_tensor t = {.info = {.name = "x", .n_dims = 3, .ne = {128, 2, 2, 1},
                                   .type = H2G_GGML_MXFP4},
@@ -263,8 +263,8 @@ static void test_mxfp4_transform(void **state) {
 
     data[256 + 8 + 6] = 0xFF; /* e1's row 1, block 2 */
     open_written(&co, "fp4-nan", header, data, sizeof data);
-    src[0] = (h2g_source){tensor(&co, "e0.weight"), tensor(&co, "e0.scale"), 1, 32};
-    src[1] = (h2g_source){tensor(&co, "e1.weight"), tensor(&co, "e1.scale"), 1, 32};
+    src[0] = (h2g_source){tensor(&co, "e0.weight"), tensor(&co, "e0.scale"), 1, 32, 0, 0, 0};
+    src[1] = (h2g_source){tensor(&co, "e1.weight"), tensor(&co, "e1.scale"), 1, 32, 0, 0, 0};
     assert_true(h2g_chunk_at(&t, 448, &c));
     assert_int_equal(h2g_chunk_encode(&co, &c, &s, &len, &bytes, &err), -1);
     assert_non_null(strstr(err.msg, "tensor 'e1.scale': scale byte 0xFF (NaN in E8M0) at row "
@@ -282,7 +282,7 @@ static void test_ids_transform(void **state) {
         "{\"t\":{\"dtype\":\"I64\",\"shape\":[3,2],\"data_offsets\":[0,48]}}";
     h2g_checkout co;
     open_written(&co, "ids", header, (const uint8_t *)ids, sizeof ids);
-    h2g_source src = {tensor(&co, "t"), NULL, 0, 0};
+    h2g_source src = {tensor(&co, "t"), NULL, 0, 0, 0, 0, 0};
     h2g_plan_tensor t = {.info = {.name = "x", .n_dims = 2, .ne = {2, 3, 1, 1},
                                   .type = H2G_GGML_I32},
                          .transform = H2G_XF_IDS, .src = &src, .n_src = 1, .id_limit = 5};
