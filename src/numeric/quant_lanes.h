@@ -231,14 +231,212 @@ static void iq4_grid(const float *v, size_t n, int32_t *idx, float *val) {
 }
 
 /* ---------------------------------------------------------------------------
+ * S1 (quant_search.c) for Q2_K, Q4_K, Q5_K: one lane per sub-block
+ * ------------------------------------------------------------------------- */
+
+/* s1_levels per lane: clamp(rne(is * (x - lo)), 0, nmax). */
+static inline vi s1_level(vf x, vf lo, vf is, int nmax) { return viclamp(vrne(is * (x - lo)), 0, nmax); }
+
+/* s1_error per lane: sum of w*|e| (mad) or w*e*e, e = (s*L + m) - x. */
+static inline vf s1_error(const int n, const vf *x, const vf *w, const vi *L, vf s, vf m,
+                          const int mad) {
+    vf err = {0};
+    for (int i = 0; i < n; i++) {
+        vf e = s * vfloat(L[i]);
+        e = e + m;
+        e = e - x[i];
+        err = err + w[i] * (mad ? vabs(e) : e * e);
+    }
+    return err;
+}
+
+/* s1_fit per lane. The scalar early return for a constant sub-block
+ * (hi == lo) and the skipped trials (D not > 0) are masks here. */
+static inline void s1_lanes(const int n, const vf *x, const vf *w, const qf_s1_params *p,
+                            const int mad, vi *L, vf *scale_out, vf *negmin_out) {
+    vf lo = x[0], hi = x[0], sw = w[0], sx = w[0] * x[0];
+    for (int i = 1; i < n; i++) {
+        lo = vsel(x[i] < lo, x[i], lo);
+        hi = vsel(x[i] > hi, x[i], hi);
+        sw = sw + w[i];
+        sx = sx + w[i] * x[i];
+    }
+    lo = vsel(lo > vsplat(0.0f), vsplat(0.0f), lo);
+    const vi flat = hi == lo;
+    const vf flat_lo = lo;
+    vf is = vsplat((float)p->nmax) / (hi - lo);
+    vf scale = vsplat(1.0f) / is;
+    for (int i = 0; i < n; i++) L[i] = s1_level(x[i], lo, is, p->nmax);
+    vf best = s1_error(n, x, w, L, scale, lo, mad);
+    vi La[32];
+    for (int k = 0; k <= p->nstep; k++) {
+        float off = p->rdelta * (float)k;
+        off = p->rmin + off;
+        /* lo is the last accepted trial's min, as in the scalar code */
+        is = vsplat(off + (float)p->nmax) / (hi - lo);
+        vf sl = {0}, sl2 = {0}, sxl = {0};
+        for (int i = 0; i < n; i++) {
+            La[i] = s1_level(x[i], lo, is, p->nmax);
+            const vf l = vfloat(La[i]);
+            const vf wl = w[i] * l;
+            sl = sl + wl;
+            sl2 = sl2 + wl * l;
+            sxl = sxl + wl * x[i];
+        }
+        vf D = sw * sl2;
+        D = D - sl * sl;
+        const vi fits = D > vsplat(0.0f);
+        vf ts = sw * sxl;
+        ts = (ts - sx * sl) / D;
+        vf tm = sl2 * sx;
+        tm = (tm - sl * sxl) / D;
+        const vi positive = tm > vsplat(0.0f);
+        tm = vsel(positive, vsplat(0.0f), tm);
+        ts = vsel(positive, sxl / sl2, ts);
+        const vf err = s1_error(n, x, w, La, ts, tm, mad);
+        const vi better = fits & (err < best);
+        for (int i = 0; i < n; i++) L[i] = visel(better, La[i], L[i]);
+        best = vsel(better, err, best);
+        scale = vsel(better, ts, scale);
+        lo = vsel(better, tm, lo);
+    }
+    for (int i = 0; i < n; i++) L[i] = visel(flat, visplat(0), L[i]);
+    *scale_out = vsel(flat, vsplat(0.0f), scale);
+    *negmin_out = -vsel(flat, flat_lo, lo);
+}
+
+/* Lane l's results back to sub-block g + l. */
+static inline void s1_store(const int n, int g, const vi *L, vf scale, vf negmin, float *sc,
+                            float *mn, uint8_t *Lout) {
+    for (int l = 0; l < QV_N; l++) {
+        sc[g + l] = scale[l];
+        mn[g + l] = negmin[l];
+        for (int i = 0; i < n; i++) Lout[n * (g + l) + i] = (uint8_t)L[i][l];
+    }
+}
+
+/* h2g_k45_search_scalar: 8 sub-blocks of 32, weights av + |x| with
+ * av = sqrtf(sum x*x / 32) (sqrtf is correctly rounded, as sqrtps is). */
+static void k45_search(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L) {
+    for (int g = 0; g < 8; g += QV_N) {
+        vf xt[32], wt[32], sum = {0}, scale, negmin;
+        vi Lt[32];
+        lanes_load(x + 32 * g, 32, QV_N, 32, xt);
+        for (int i = 0; i < 32; i++) sum = sum + xt[i] * xt[i];
+        sum = sum / vsplat(32.0f);
+        vf av = {0};
+        for (int l = 0; l < QV_N; l++) av[l] = sqrtf(sum[l]);
+        for (int i = 0; i < 32; i++) wt[i] = av + vabs(xt[i]);
+        if (p->mad)
+            s1_lanes(32, xt, wt, p, 1, Lt, &scale, &negmin);
+        else
+            s1_lanes(32, xt, wt, p, 0, Lt, &scale, &negmin);
+        s1_store(32, g, Lt, scale, negmin, sc, mn, L);
+    }
+}
+
+/* h2g_q2k_search_scalar: 16 sub-blocks of 16, weights |x|. */
+static void q2k_search(const float *x, const qf_s1_params *p, float *sc, float *mn, uint8_t *L) {
+    for (int g = 0; g < 16; g += QV_N) {
+        vf xt[16], wt[16], scale, negmin;
+        vi Lt[16];
+        lanes_load(x + 16 * g, 16, QV_N, 16, xt);
+        for (int i = 0; i < 16; i++) wt[i] = vabs(xt[i]);
+        if (p->mad)
+            s1_lanes(16, xt, wt, p, 1, Lt, &scale, &negmin);
+        else
+            s1_lanes(16, xt, wt, p, 0, Lt, &scale, &negmin);
+        s1_store(16, g, Lt, scale, negmin, sc, mn, L);
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * S2 (quant_search.c) for Q6_K: one lane per sub-block of 16, nmax 32
+ * ------------------------------------------------------------------------- */
+
+/* s_level per lane: clamp(rne(is * x), -nmax, nmax - 1). */
+static inline vi s2_level(vf is, vf x, int nmax) { return viclamp(vrne(is * x), -nmax, nmax - 1); }
+
+/* s2_sums per lane, keeping the levels: slx += (w*x)*l, sl2 += (w*l)*l. */
+static inline void s2_sums(const vf *x, vf is, int nmax, vi *L, vf *slx_out, vf *sl2_out) {
+    vf slx = {0}, sl2 = {0};
+    for (int i = 0; i < 16; i++) {
+        L[i] = s2_level(is, x[i], nmax);
+        const vf l = vfloat(L[i]);
+        const vf w = x[i] * x[i];
+        slx = slx + w * x[i] * l;
+        sl2 = sl2 + w * l * l;
+    }
+    *slx_out = slx;
+    *sl2_out = sl2;
+}
+
+static void q6k_search(const float *x, float *sc, uint8_t *L) {
+    const int nmax = 32;
+    for (int g = 0; g < 16; g += QV_N) {
+        vf xt[16], amax, slx, sl2;
+        vi Lt[16], La[16];
+        lanes_load(x + 16 * g, 16, QV_N, 16, xt);
+        const vf mx = lanes_signed_absmax(16, xt, &amax);
+        const vi small = amax < vsplat(QF_EPS);
+        s2_sums(xt, vsplat((float)-nmax) / mx, nmax, Lt, &slx, &sl2);
+        vf scale = vsel(sl2 != vsplat(0.0f), slx / sl2, vsplat(0.0f));
+        vf best = scale * slx;
+        for (int k = -9; k <= 9; k++) {
+            if (k == 0) continue;
+            float t = 0.1f * (float)k;
+            t = (float)nmax + t;
+            s2_sums(xt, vsplat(-t) / mx, nmax, La, &slx, &sl2);
+            const vi better = (sl2 > vsplat(0.0f)) & (slx * slx > best * sl2);
+            const vf s_new = slx / sl2;
+            for (int i = 0; i < 16; i++) Lt[i] = visel(better, La[i], Lt[i]);
+            scale = vsel(better, s_new, scale);
+            best = vsel(better, s_new * slx, best);
+        }
+        scale = vsel(small, vsplat(0.0f), scale);
+        for (int i = 0; i < 16; i++) Lt[i] = visel(small, visplat(0), Lt[i] + visplat(nmax));
+        for (int l = 0; l < QV_N; l++) {
+            sc[g + l] = scale[l];
+            for (int i = 0; i < 16; i++) L[16 * (g + l) + i] = (uint8_t)Lt[i][l];
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * MXFP4 (quant_mxfp4.c): lanes are consecutive values of one block
+ * ------------------------------------------------------------------------- */
+
+static const float MXFP4_TABLE[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+
+/* mxfp4_index per lane: the first i with the least |TABLE[i]*s - x|. */
+static void mxfp4_pack(const float *x, float s, uint8_t *qs) {
+    int32_t idx[32];
+    const vf vs = vsplat(s);
+    for (int j = 0; j < 32; j += QV_N) {
+        vf v;
+        memcpy(&v, x + j, sizeof v);
+        vf best_err = vabs(vsplat(MXFP4_TABLE[0]) * vs - v);
+        vi best = {0};
+        for (int i = 1; i < 16; i++) {
+            const vf err = vabs(vsplat(MXFP4_TABLE[i]) * vs - v);
+            const vi better = err < best_err;
+            best = visel(better, visplat(i), best);
+            best_err = vsel(better, err, best_err);
+        }
+        memcpy(idx + j, &best, sizeof best);
+    }
+    for (int j = 0; j < 16; j++) qs[j] = (uint8_t)(idx[j] | idx[j + 16] << 4);
+}
+
+/* ---------------------------------------------------------------------------
  * Kernel table
  * ------------------------------------------------------------------------- */
 
 const qf_kernels QV_KERNELS = {QV_NAME,
                                iq4_scales,
                                iq4_pack,
-                               h2g_k45_search_scalar,
-                               h2g_q2k_search_scalar,
-                               h2g_q6k_search_scalar,
-                               h2g_mxfp4_pack_scalar,
+                               k45_search,
+                               q2k_search,
+                               q6k_search,
+                               mxfp4_pack,
                                iq4_grid};
