@@ -6,7 +6,7 @@
 # Writes a synthetic tiktoken.model with RANKS ranks (tools/gen_tiktoken.c;
 # the real file has 163,584, so that vocab_size is 163,840) into a copy of
 # the kimi-k2-tiny fixture, then measures REPS times each, with
-# /usr/bin/time, and prints medians of wall time and peak RSS:
+# /usr/bin/time, and prints medians of wall time, CPU time and peak RSS:
 #   tiny   hf2gguf convert kimi-k2-tiny --vocab-only (450 ranks: the fixed cost)
 #   full   the same with the full-size tiktoken.model
 # --vocab-only writes every tokenizer key and no tensor, so the difference is
@@ -35,10 +35,27 @@ chmod -R u+w "$full"
 build-bench/gen_tiktoken "$ranks" > "$full/tiktoken.model"
 sed -i "s/\"vocab_size\": 706/\"vocab_size\": $((ranks + 256))/" "$full/config.json"
 
-printf '%-6s %8s %9s %12s\n' what ranks seconds 'peak RSS'
+# REPS runs of CMD: medians of wall seconds, CPU seconds (user + sys: what
+# the rebuild costs, whatever else the machine is doing) and peak RSS (KB).
+measure_cpu() {
+  local w=() c=() r=() i out
+  for ((i = 0; i < reps; i++)); do
+    rm -rf "$work/out" && mkdir -p "$work/out"
+    out=$( { /usr/bin/time -f "%e %U %S %M" "$@" >/dev/null; } 2>&1 | tail -1)
+    read -r e u s m <<<"$out"
+    w+=("$e") c+=("$(echo "$u + $s" | bc -l)") r+=("$m")
+  done
+  secs=$(printf '%s\n' "${w[@]}" | median)
+  cpu=$(printf '%s\n' "${c[@]}" | median)
+  rss=$(printf '%s\n' "${r[@]}" | median)
+}
+
+printf '%-6s %8s %10s %8s %9s %12s\n' what ranks 'mean bytes' wall cpu 'peak RSS'
 for what in tiny full; do
   dir=$([ "$what" = tiny ] && echo tests/data/kimi-k2-tiny || echo "$full")
   n=$(grep -c . "$dir/tiktoken.model")
-  measure "$bin" convert "$dir" --vocab-only --outfile "$work/out/v.gguf" --quiet
-  printf '%-6s %8s %9.2f %9.1f MB\n' "$what" "$n" "$secs" "$(echo "$rss / 1024" | bc -l)"
+  mean=$(awk '{ l = length($1); p = gsub(/=/, "", $1); t += l / 4 * 3 - p } END { printf "%.1f", t / NR }' "$dir/tiktoken.model")
+  measure_cpu "$bin" convert "$dir" --vocab-only --outfile "$work/out/v.gguf" --quiet
+  printf '%-6s %8s %10s %8.2f %9.2f %9.1f MB\n' "$what" "$n" "$mean" "$secs" "$cpu" "$(echo "$rss / 1024" | bc -l)"
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
