@@ -65,4 +65,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/generated/hf2gguf-config-
 install(FILES ${PROJECT_BINARY_DIR}/generated/hf2gguf-config.cmake
         ${PROJECT_BINARY_DIR}/generated/hf2gguf-config-version.cmake DESTINATION ${HF2GGUF_CMAKE_DIR})
 
-include(cmake/package.cmake)
+# The package is hf2gguf's own: a project that builds hf2gguf inside it keeps
+# its CPack settings.
+if(HF2GGUF_TOP_LEVEL)
+  include(cmake/package.cmake)
+endif()
