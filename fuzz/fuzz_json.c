@@ -9,7 +9,9 @@
  * also plans the vision projector, bit 5 hides the fixture's tensors (the
  * fastest path to the KV code). Bit 6 picks a Kimi-K2 checkout instead
  * (bit 0: the INT4 one), whose tokenizer is tiktoken.model: its vocabulary
- * is read from the fixture's folder for each input (4 KB). A missing or empty part stands for the
+ * is read from the fixture's folder for each input (4 KB). Bit 7 (without
+ * bit 6) picks DeepSeek-V3.2 (deepseek-v32-tiny), with bit 0 DeepSeek-MoE
+ * (deepseek-moe-tiny). A missing or empty part stands for the
  * fixture's own file, so that config mutations need not carry a tokenizer;
  * a part "-" is an absent file.
  *
@@ -33,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const fixtures[] = {"deepseek-v2-lite-tiny", "deepseek-v3-tiny",
                                        "deepseek-v3-fp8-tiny", "deepseek-ocr-tiny",
                                        "deepseek-ocr2-tiny", "kimi-k2-tiny",
-                                       "kimi-k2-int4-tiny"};
+                                       "kimi-k2-int4-tiny", "deepseek-v32-tiny",
+                                       "deepseek-moe-tiny"};
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 #define N_CLASSIC 5 /* the first five, picked by S % 5 (kept so old seeds keep their meaning) */
 
@@ -100,7 +103,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *sel = next_part(&p, end, &ls);
     unsigned s = ls ? sel[0] : 0;
 
-    h2g_checkout *fixture = checkout(s & 64 ? N_CLASSIC + (s & 1) : s % N_CLASSIC);
+    h2g_checkout *fixture = checkout(s & 64    ? N_CLASSIC + (s & 1)
+                                     : s & 128 ? N_CLASSIC + 2 + (s & 1)
+                                               : s % N_CLASSIC);
     cJSON *config, *tok, *tokc;
     bool own_c, own_t, own_tc;
     int bad = parse(c, lc, fixture->config, &config, &own_c);

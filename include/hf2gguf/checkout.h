@@ -116,6 +116,10 @@ void h2g_checkout_stage_end(h2g_checkout *co);
 int h2g_checkout_read_file(const h2g_checkout *co, const char *name, size_t max, char **out,
                            size_t *len, h2g_error *err);
 
+/* Whether the checkout has a file `name` (a path relative to it), from its
+ * directory or its archive, without reading it. */
+bool h2g_checkout_has_file(const h2g_checkout *co, const char *name);
+
 /* The same for an optional JSON file, parsed into *out (NULL when absent). */
 int h2g_checkout_read_json(const h2g_checkout *co, const char *name, cJSON **out,
                            h2g_error *err);

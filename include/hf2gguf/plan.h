@@ -46,6 +46,7 @@ typedef enum h2g_transform {
                         MXFP4 blocks (sources: I8 codes + their E8M0 scales) */
     H2G_XF_IDS,      /* an integer id table narrowed to I32, each id checked
                         below id_limit (DeepSeek-V4's tid2eid) */
+    H2G_XF_PERMUTE_QK, /* one source, rows reordered per head for llama-style RoPE */
 } h2g_transform;
 
 const char *h2g_transform_name(h2g_transform xf);
@@ -75,6 +76,9 @@ typedef struct h2g_plan_tensor {
     uint32_t kvb_heads, kvb_nope, kvb_v;
     /* H2G_XF_IDS: every id must be below this (the expert count) */
     uint32_t id_limit;
+    /* PERMUTE_QK: heads; within each, row 2i+j of the output is row
+     * j*half+i of the source (half = rows per head / 2) */
+    uint32_t perm_heads;
     /* BF16 output by dropping the low 16 bits of each float32 (Ollama's
      * converter) rather than rounding to nearest even (llama.cpp's). */
     bool bf16_truncate;

@@ -36,6 +36,10 @@ int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g
                        h2g_error *err);
 int h2g_deepseek4_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
                        h2g_error *err);
+int h2g_deepseek32_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
+                        h2g_error *err);
+int h2g_deepseek_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
+                      h2g_error *err);
 int h2g_deepseek_ocr_mmproj_plan(const h2g_checkout *co, const h2g_convert_options *o,
                                  h2g_plan *out, h2g_error *err);
 int h2g_deepseek_ocr2_mmproj_plan(const h2g_checkout *co, const h2g_convert_options *o,

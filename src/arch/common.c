@@ -103,7 +103,9 @@ h2g_outtype h2g_resolve_auto(const h2g_plan *p) {
  * already decided). */
 static bool always_f32(const char *name) {
     static const char *const kinds[] = {"ffn_gate_inp.weight", "ffn_gate_inp_shexp",
-                                        "position_embd", "token_types", NULL};
+                                        "position_embd", "token_types",
+                                        "indexer.proj.weight", /* DSA indexer (V3.2) */
+                                        NULL};
     for (int i = 0; kinds[i]; i++)
         if (strstr(name, kinds[i])) return true;
     return !h2g_str_ends_with(name, ".weight");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/deepseek2.h"
 #include "arch/ollama.h"
 #include "hf2gguf/general.h"
 #include "hf2gguf/vocab.h"
@@ -92,11 +93,13 @@ static const char *const skip_suffixes[] = {
 typedef struct ds2 {
     const h2g_checkout *co;
     const h2g_convert_options *opt;
-    bool ocr;
+    const h2g_ds2_variant *v;
     const char *arch; /* GGUF architecture name, the KV prefix */
     h2g_hparams hp;
     h2g_quant quant;
-    uint32_t n_layer, n_head, n_head_kv; /* n_head_kv: config's, for kv_b */
+    uint32_t n_layer; /* blocks: num_hidden_layers, plus the MTP layers when kept */
+    uint32_t n_nextn; /* num_nextn_predict_layers when MTP layers are kept, else 0 */
+    uint32_t n_head, n_head_kv; /* n_head_kv: config's, for kv_b */
     uint32_t kv_lora, nope, rope, v_dim;
     uint32_t n_expert; /* 0: no routed experts */
     bool tied;
@@ -111,11 +114,23 @@ static int read_hparams(ds2 *m, h2g_error *err) {
         return -1;
     m->n_head_kv = m->n_head;
     if (h2g_hparams_u32_opt(hp, "num_key_value_heads", &m->n_head_kv, &has, err) != 0) return -1;
+    if (m->v->keep_mtp) {
+        if (h2g_hparams_u32_opt(hp, "num_nextn_predict_layers", &m->n_nextn, &has, err) != 0)
+            return -1;
+        if (m->n_nextn > m->co->n_tensors)
+            return h2g_fail(err, "config.json: 'num_nextn_predict_layers' is %u, more layers "
+                                 "than the checkout's %zu tensors can hold",
+                            m->n_nextn, m->co->n_tensors);
+        m->n_layer += m->n_nextn;
+    }
     m->kv_lora = 512;
     if (h2g_hparams_u32_opt(hp, "kv_lora_rank", &m->kv_lora, &has, err) != 0) return -1;
     if (h2g_hparams_u32_opt(hp, "qk_nope_head_dim", &m->nope, &has, err) != 0 ||
         h2g_hparams_u32_opt(hp, "v_head_dim", &m->v_dim, &has, err) != 0 ||
-        h2g_hparams_u32(hp, "qk_rope_head_dim", &m->rope, err) != 0 ||
+        h2g_hparams_u32_opt(hp, "qk_rope_head_dim", &m->rope, &has, err) != 0 ||
+        /* MLA's rope part is needed; plain attention (deepseek) has none */
+        (!has && !m->v->plain_attention &&
+         h2g_hparams_u32(hp, "qk_rope_head_dim", &m->rope, err) != 0) ||
         h2g_hparams_u32_opt(hp, "n_routed_experts", &m->n_expert, &has, err) != 0)
         return -1;
     bool tied = false;
@@ -163,9 +178,10 @@ static bool filter_name(const ds2 *m, const char *name, char *out, size_t out_si
         out[strlen(out) - 5] = '.'; /* ..._bias -> ....bias */
     if (h2g_is_packed_weight(out)) out[strlen(out) - 7] = '\0'; /* X.weight_packed -> X.weight */
 
-    if (m->tied && (!strcmp(out, "lm_head.weight") || !strcmp(out, "model.lm_head.weight")))
-        return false;
-    /* MTP (next-token prediction) layers come after the counted layers. */
+    bool head = !strcmp(out, "lm_head.weight") || !strcmp(out, "model.lm_head.weight");
+    if (m->tied && !m->v->keep_tied_head && head) return false;
+    /* MTP (next-token prediction) layers come after the counted layers;
+     * when kept they are counted (n_layer includes them). */
     if (h2g_str_starts_with(out, "model.layers.") && h2g_layer_of(out) >= (long)m->n_layer)
         return false;
     return true;
@@ -245,7 +261,7 @@ static int emit_experts(ds2 *m, h2g_plan *p, long layer, expert_layer *el, h2g_e
 static int add_expert(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t, long layer,
                       long index, int kind, h2g_error *err) {
     if (layer < 0 || layer >= (long)m->n_layer)
-        return h2g_fail(err, "tensor '%s': layer %ld is outside num_hidden_layers (%u)",
+        return h2g_fail(err, "tensor '%s': layer %ld is outside the %u layers of config.json",
                         t->name, layer, m->n_layer);
     if (m->n_expert == 0 || index < 0 || index >= (long)m->n_expert)
         return h2g_fail(err, "tensor '%s': expert %ld is outside n_routed_experts (%u) of "
@@ -264,14 +280,27 @@ static int add_expert(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t, l
     return emit_experts(m, p, layer, el, err);
 }
 
+/* The first expert tensor a started layer lacks (kind, then index). */
+static void first_missing(const expert_layer *el, uint32_t n_expert, int *kind, uint32_t *x) {
+    for (*kind = 0; *kind < EXP_KINDS; (*kind)++)
+        for (*x = 0; *x < n_expert; (*x)++)
+            if (!el->t[*kind][*x]) return;
+    *kind = 0;
+    *x = 0;
+}
+
 /* Reports a layer whose experts never completed. */
 static int check_experts_complete(const ds2 *m, const experts *e, h2g_error *err) {
     for (uint32_t l = 0; l < e->n_layer; l++) {
         const expert_layer *el = &e->layers[l];
-        if (el->seen != 0 && el->seen != EXP_KINDS * m->n_expert)
-            return h2g_fail(err, "layer %u: found %u of the %u expert tensors (3 x "
-                                 "n_routed_experts); the checkout is incomplete",
-                            l, el->seen, EXP_KINDS * m->n_expert);
+        if (el->seen == 0 || el->seen == EXP_KINDS * m->n_expert) continue;
+        int kind;
+        uint32_t x;
+        first_missing(el, m->n_expert, &kind, &x);
+        return h2g_fail(err, "layer %u: found %u of the %u expert tensors (3 x "
+                             "n_routed_experts); the checkout is incomplete: "
+                             "'model.layers.%u.mlp.experts.%u.%s.weight' is missing",
+                        l, el->seen, EXP_KINDS * m->n_expert, l, x, expert_hf[kind]);
     }
     return 0;
 }
@@ -307,6 +336,32 @@ static int add_kv_b(ds2 *m, h2g_plan *p, const h2g_st_tensor *t, long layer, h2g
     return 0;
 }
 
+/* llama-style RoPE (deepseek): the heads whose rows q_proj / k_proj are
+ * permuted with, or -1 for other tensors. k uses num_key_value_heads when it
+ * differs from num_attention_heads (reference 13.3). */
+static long permute_heads(const ds2 *m, const char *path) {
+    if (!m->v->permute_qk) return -1;
+    if (h2g_str_ends_with(path, ".self_attn.q_proj")) return m->n_head;
+    if (h2g_str_ends_with(path, ".self_attn.k_proj")) return m->n_head_kv;
+    return -1;
+}
+
+/* A q/k projection whose rows are interleaved per head: each head's rows
+ * must split into two equal halves. */
+static int add_permuted(h2g_plan *p, const char *gguf, const h2g_st_tensor *t, uint32_t n_dims,
+                        const uint64_t *ne, const h2g_source *src, uint32_t heads,
+                        h2g_error *err) {
+    uint64_t rows = t->shape[0];
+    if (n_dims > 2 || heads == 0 || rows % heads != 0 || (rows / heads) % 2 != 0)
+        return h2g_fail(err, "tensor '%s': shape [%llu, ...] does not split into %u heads of an "
+                             "even number of rows (needed to reorder them for llama.cpp's RoPE)",
+                        t->name, (unsigned long long)rows, heads);
+    long i = h2g_plan_add(p, gguf, 0, n_dims, ne, H2G_XF_PERMUTE_QK, src, 1, err);
+    if (i < 0) return -1;
+    p->tensors[i].perm_heads = heads;
+    return 0;
+}
+
 /* Plans one source tensor (renamed): a plain mapping, an expert or kv_b. */
 static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
                       const char *name, h2g_error *err) {
@@ -315,12 +370,16 @@ static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
     if (parse_expert(name, &layer, &index, &kind))
         return add_expert(m, e, p, t, layer, index, kind, err);
     layer = h2g_layer_of(name);
-    if (!m->ocr && layer >= 0 && h2g_str_ends_with(name, ".self_attn.kv_b_proj.weight"))
+    if (!m->v->plain_attention && layer >= 0 &&
+        h2g_str_ends_with(name, ".self_attn.kv_b_proj.weight"))
         return add_kv_b(m, p, t, layer, err);
 
     char gguf[H2G_GGUF_MAX_NAME], path[256];
     const char *suffix = h2g_split_suffix(name, path, sizeof path);
-    if (!*suffix || !h2g_map_name(tensor_names, path, suffix, gguf, sizeof gguf))
+    bool named = *suffix && ((m->v->extra_names && h2g_map_name(m->v->extra_names, path, suffix,
+                                                                gguf, sizeof gguf)) ||
+                             h2g_map_name(tensor_names, path, suffix, gguf, sizeof gguf));
+    if (!named)
         return h2g_fail(err, "tensor '%s' (from '%s') has no GGUF name for architecture %s",
                         name, t->name, m->arch);
     if (t->n_dims == 0 || t->n_dims > H2G_GGUF_MAX_DIMS)
@@ -330,6 +389,8 @@ static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
     if (h2g_source_make(m->co, &m->quant, t, &src, err) != 0) return -1;
     uint64_t ne[H2G_GGUF_MAX_DIMS];
     uint32_t n_dims = h2g_source_ne(&src, ne);
+    long heads = permute_heads(m, path);
+    if (heads >= 0) return add_permuted(p, gguf, t, n_dims, ne, &src, (uint32_t)heads, err);
     return h2g_plan_add(p, gguf, 0, n_dims, ne, H2G_XF_CONVERT, &src, 1, err) < 0 ? -1 : 0;
 }
 
@@ -374,25 +435,54 @@ static void drop_tensors(h2g_plan *p) {
  * KV pairs (reference 3.3, 4.2)
  * ------------------------------------------------------------------------- */
 
-/* Helpers that prefix the architecture name. */
-static int set_u32(ds2 *m, h2g_plan *p, const char *key, uint32_t v, h2g_error *err) {
+/* Key writers that prefix the architecture name (deepseek2.h). */
+int h2g_ds2_set_u32(const h2g_ds2_keys *k, const char *key, uint32_t v, h2g_error *err) {
     char full[128];
-    snprintf(full, sizeof full, "%s.%s", m->arch, key);
-    return h2g_kv_set_u32(&p->kv, full, v, err);
+    snprintf(full, sizeof full, "%s.%s", k->arch, key);
+    return h2g_kv_set_u32(&k->p->kv, full, v, err);
+}
+
+int h2g_ds2_set_f32(const h2g_ds2_keys *k, const char *key, double v, h2g_error *err) {
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", k->arch, key);
+    return h2g_kv_set_f32(&k->p->kv, full, (float)v, err);
+}
+
+int h2g_ds2_set_str(const h2g_ds2_keys *k, const char *key, const char *v, h2g_error *err) {
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", k->arch, key);
+    return h2g_kv_set_str(&k->p->kv, full, v, err);
+}
+
+int h2g_ds2_copy_u32(const h2g_ds2_keys *k, const char *key, const char *cfg, bool required,
+                     h2g_error *err) {
+    uint32_t v;
+    bool has;
+    if (h2g_hparams_u32_opt(k->hp, cfg, &v, &has, err) != 0) return -1;
+    if (!has && required)
+        return h2g_fail(err, "%s: required key '%s' is missing (it gives %s.%s)", k->hp->file,
+                        cfg, k->arch, key);
+    return has ? h2g_ds2_set_u32(k, key, v, err) : 0;
+}
+
+static h2g_ds2_keys keys_of(ds2 *m, h2g_plan *p) {
+    return (h2g_ds2_keys){p, m->arch, &m->hp, m->co};
+}
+
+static int set_u32(ds2 *m, h2g_plan *p, const char *key, uint32_t v, h2g_error *err) {
+    h2g_ds2_keys k = keys_of(m, p);
+    return h2g_ds2_set_u32(&k, key, v, err);
 }
 
 static int set_f32(ds2 *m, h2g_plan *p, const char *key, double v, h2g_error *err) {
-    char full[128];
-    snprintf(full, sizeof full, "%s.%s", m->arch, key);
-    return h2g_kv_set_f32(&p->kv, full, (float)v, err);
+    h2g_ds2_keys k = keys_of(m, p);
+    return h2g_ds2_set_f32(&k, key, v, err);
 }
 
 /* Copies an optional config number to a UINT32 key. */
 static int copy_u32(ds2 *m, h2g_plan *p, const char *key, const char *cfg, h2g_error *err) {
-    uint32_t v;
-    bool has;
-    if (h2g_hparams_u32_opt(&m->hp, cfg, &v, &has, err) != 0) return -1;
-    return has ? set_u32(m, p, key, v, err) : 0;
+    h2g_ds2_keys k = keys_of(m, p);
+    return h2g_ds2_copy_u32(&k, key, cfg, false, err);
 }
 
 /* The first present of several config keys; error when none is. */
@@ -455,6 +545,19 @@ static int add_rope_scaling(ds2 *m, h2g_plan *p, h2g_error *err) {
     return 0;
 }
 
+/* The LayerNorm epsilon of the shared base keys, when a config has one. */
+static int add_norm_eps(ds2 *m, h2g_plan *p, h2g_error *err) {
+    static const char *const keys[] = {"layer_norm_eps", "layer_norm_epsilon", "norm_epsilon",
+                                       NULL};
+    for (int i = 0; keys[i]; i++) {
+        double v;
+        bool has;
+        if (h2g_hparams_f64_opt(&m->hp, keys[i], &v, &has, err) != 0) return -1;
+        if (has) return set_f32(m, p, "attention.layer_norm_epsilon", v, err);
+    }
+    return 0;
+}
+
 /* Keys 4-23 of reference 3.3: the base model parameters. */
 static int add_base_params(ds2 *m, h2g_plan *p, h2g_error *err) {
     static const char *const ctx_keys[] = {"max_position_embeddings", "n_ctx", "n_positions",
@@ -473,14 +576,18 @@ static int add_base_params(ds2 *m, h2g_plan *p, h2g_error *err) {
         first_u32(m, ff_keys, &ff, err) != 0 ||
         set_u32(m, p, "feed_forward_length", ff, err) != 0 ||
         set_u32(m, p, "attention.head_count", m->n_head, err) != 0 ||
-        set_u32(m, p, "attention.head_count_kv", m->ocr ? m->n_head_kv : 1, err) != 0 ||
+        set_u32(m, p, "attention.head_count_kv",
+                m->v->config_head_count_kv ? m->n_head_kv : 1, err) != 0 ||
         add_rope_scaling(m, p, err) != 0)
         return -1;
     if (h2g_hparams_f64_opt(&m->hp, "rope_theta", &v, &has, err) != 0) return -1;
     if (has && set_f32(m, p, "rope.freq_base", v, err) != 0) return -1;
     v = 1e-6;
-    if (h2g_hparams_f64_opt(&m->hp, "rms_norm_eps", &v, &has, err) != 0 ||
-        set_f32(m, p, "attention.layer_norm_rms_epsilon", v, err) != 0 ||
+    if (h2g_hparams_f64_opt(&m->hp, "rms_norm_eps", &v, &has, err) != 0) return -1;
+    if ((has || !m->v->no_rms_eps_default) &&
+        set_f32(m, p, "attention.layer_norm_rms_epsilon", v, err) != 0)
+        return -1;
+    if (add_norm_eps(m, p, err) != 0 ||
         /* llama.cpp 0.7.0's generic lookup writes it here; the later write
          * below (key 29) then only sets its value again, in place. */
         copy_u32(m, p, "expert_count", "n_routed_experts", err) != 0 ||
@@ -497,7 +604,11 @@ static int add_base_params(ds2 *m, h2g_plan *p, h2g_error *err) {
                                  "sigmoid", scoring);
         if (set_u32(m, p, "expert_gating_func", func, err) != 0) return -1;
     }
-    return 0;
+    /* Only a config with head_dim has them here (none of DeepSeek's). */
+    return copy_u32(m, p, "attention.key_length", "head_dim", err) != 0 ||
+                   copy_u32(m, p, "attention.value_length", "head_dim", err) != 0
+               ? -1
+               : 0;
 }
 
 /* Keys 25-39: the DeepSeek-specific parameters. */
@@ -510,7 +621,7 @@ static int add_deepseek_params(ds2 *m, h2g_plan *p, h2g_error *err) {
         h2g_hparams_u32(&m->hp, "vocab_size", &vocab, err) != 0 ||
         set_u32(m, p, "vocab_size", vocab, err) != 0)
         return -1;
-    if (!m->ocr) {
+    if (!m->v->plain_attention) {
         if (h2g_hparams_u32_opt(&m->hp, "q_lora_rank", &q_lora, &has, err) != 0) return -1;
         if ((has && set_u32(m, p, "attention.q_lora_rank", q_lora, err) != 0) ||
             set_u32(m, p, "attention.kv_lora_rank", m->kv_lora, err) != 0 ||
@@ -551,19 +662,28 @@ static int add_deepseek_params(ds2 *m, h2g_plan *p, h2g_error *err) {
 /* The default chat template the reference writes for OCR text models. */
 static const char ocr_chat_template[] = "{% for m in messages %}{{m['content']}}{% endfor %}";
 
+/* The keys after general.file_type: deepseek2's, or the variant's own. */
+static int add_model_params(ds2 *m, h2g_plan *p, h2g_error *err) {
+    h2g_ds2_keys k = keys_of(m, p);
+    if (m->v->model_keys ? m->v->model_keys(&k, err) : add_deepseek_params(m, p, err)) return -1;
+    return m->v->extra_keys ? m->v->extra_keys(&k, err) : 0;
+}
+
 static int add_kv(ds2 *m, h2g_plan *p, h2g_error *err) {
     h2g_general g = {0};
     uint32_t vocab = 0;
     bool has;
     int rc = -1;
     if (h2g_kv_set_str(&p->kv, "general.architecture", m->arch, err) != 0 ||
-        (m->ocr && h2g_kv_set_str(&p->kv, "tokenizer.chat_template", ocr_chat_template, err)) ||
+        (m->v->ocr &&
+         h2g_kv_set_str(&p->kv, "tokenizer.chat_template", ocr_chat_template, err)) ||
         h2g_kv_set_str(&p->kv, "general.type", "model", err) != 0 ||
         h2g_general_derive(&g, m->co, m->opt->vocab_only ? NULL : p, err) != 0 ||
         h2g_general_add_kv(&p->kv, &g, m->co, err) != 0 || add_base_params(m, p, err) != 0 ||
         h2g_kv_set_u32(&p->kv, "general.file_type", h2g_outtype_file_type(p->outtype), err) ||
-        add_deepseek_params(m, p, err) != 0 ||
+        add_model_params(m, p, err) != 0 ||
         h2g_kv_set_u32(&p->kv, "general.quantization_version", 2, err) != 0 ||
+        (m->v->vocab_check && m->v->vocab_check(m->co, err) != 0) ||
         h2g_hparams_u32_opt(&m->hp, "vocab_size", &vocab, &has, err) != 0 ||
         h2g_vocab_add_kv(&p->kv, m->co, vocab, m->opt->tokenizer_pre, err) != 0)
         goto done;
@@ -652,13 +772,9 @@ const h2g_ollama_layout h2g_deepseek2_ollama = {
  * Entry point
  * ------------------------------------------------------------------------- */
 
-int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
-                       h2g_error *err) {
-    const char *hf_arch = NULL;
-    if (h2g_checkout_architecture(co, &hf_arch, err) != 0) return -1;
-    ds2 m = {.co = co, .opt = o};
-    m.ocr = h2g_str_starts_with(hf_arch, "DeepseekOCR");
-    m.arch = m.ocr ? "deepseek2-ocr" : "deepseek2";
+int h2g_ds2_plan(const h2g_checkout *co, const h2g_convert_options *o, const h2g_ds2_variant *v,
+                 h2g_plan *out, h2g_error *err) {
+    ds2 m = {.co = co, .opt = o, .v = v, .arch = v->arch};
     memset(out, 0, sizeof *out);
     out->role = "model";
     int rc = read_hparams(&m, err);
@@ -671,4 +787,22 @@ int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g
     h2g_hparams_free(&m.hp);
     if (rc != 0) h2g_plan_free(out);
     return rc;
+}
+
+/* deepseek2 itself, and the OCR text model (plain attention, its own
+ * default chat template). */
+static const h2g_ds2_variant deepseek2_variant = {.arch = "deepseek2"};
+static const h2g_ds2_variant ocr_variant = {
+    .arch = "deepseek2-ocr",
+    .plain_attention = true,
+    .config_head_count_kv = true,
+    .ocr = true,
+};
+
+int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,
+                       h2g_error *err) {
+    const char *hf_arch = NULL;
+    if (h2g_checkout_architecture(co, &hf_arch, err) != 0) return -1;
+    bool ocr = h2g_str_starts_with(hf_arch, "DeepseekOCR");
+    return h2g_ds2_plan(co, o, ocr ? &ocr_variant : &deepseek2_variant, out, err);
 }

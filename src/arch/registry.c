@@ -17,6 +17,9 @@ static const h2g_arch archs[] = {
      &h2g_deepseek2_quant},
     /* Ollama has no layout for DeepSeek-V4 */
     {"DeepseekV4ForCausalLM", h2g_deepseek4_plan, NULL, NULL, &h2g_deepseek4_quant},
+    /* neither Ollama nor --quantize rules for these two yet */
+    {"DeepseekV32ForCausalLM", h2g_deepseek32_plan, NULL, NULL, NULL},
+    {"DeepseekForCausalLM", h2g_deepseek_plan, NULL, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -338,8 +338,8 @@ static void explain_unused(h2g_vctx *c, const h2g_tensor_info *t) {
  * ------------------------------------------------------------------------- */
 
 /* The names verify knows, from the registry, into buf: the architectures
- * ("deepseek2, deepseek2-ocr, deepseekocr, clip") when arch is NULL, else the projector
- * types of arch ("deepseekocr, deepseekocr2"). */
+ * ("deepseek2, deepseek2-ocr, deepseek32, deepseek, deepseekocr, clip") when
+ * arch is NULL, else the projector types of arch ("deepseekocr, deepseekocr2"). */
 static void known_names(const char *arch, char *buf, size_t size) {
     size_t pos = 0;
     buf[0] = '\0';

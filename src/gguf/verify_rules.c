@@ -30,12 +30,13 @@
 #define F32 H2G_VT_FLOAT32
 
 /* ===========================================================================
- * DeepSeek text models: deepseek2 (section 9.1) and deepseek2-ocr (9.2)
+ * DeepSeek text models: deepseek2 (section 9.1), deepseek2-ocr (9.2),
+ * deepseek32 and deepseek (conversion-reference-more 12.8, 13.6)
  * ======================================================================== */
 
 /* ---------------------------------------------------------------------------
- * Dims. One table serves both architectures (their loaders share the FFN
- * and MoE code); deepseek2-ocr simply never uses the MLA ones. Defaults are
+ * Dims. One set serves every text architecture (their loaders share the
+ * FFN and MoE code); each uses the ones it needs. Defaults are
  * the loader's: key_length/value_length default to the head size,
  * rope.dimension_count to key_length, the *_mla lengths to the plain ones.
  * ------------------------------------------------------------------------- */
@@ -43,7 +44,10 @@
 enum {
     D_H = H2G_VDIM_FIRST, /* embedding_length */
     D_V,                  /* token count */
-    D_L,                  /* block_count */
+    D_BLOCKS,             /* block_count */
+    D_NEXTN,              /* nextn_predict_layers, 0 when absent (deepseek32) */
+    D_L,                  /* layers the per-layer rules run over: block_count, or for
+                           * deepseek32 block_count - nextn_predict_layers */
     D_NH,                 /* attention.head_count */
     D_HEAD,               /* embedding_length / head_count */
     D_KEY_LEN,
@@ -69,40 +73,64 @@ enum {
     D_LEAD,   /* 0 when absent */
     D_CLIP_BLOCKS, /* Ollama's deepseekocr: vision.block_count */
     D_SAM_BLOCKS,  /* and sam.block_count */
+    D_IH,          /* deepseek32: attention.indexer.head_count */
+    D_IHD,         /* attention.indexer.key_length */
+    D_IH_IHD,
+    D_NKV,         /* deepseek: attention.head_count_kv */
+    D_NKV_HEAD,    /* head_count_kv * embedding_length/head_count */
     D_TEXT_COUNT
 };
 
+/* Every dim but D_L, which the two tables below define each their way. */
+#define TEXT_DIMS                                                                                   \
+    [D_H] = VDIM_KEY("embedding_length"),                                                           \
+    [D_V] = VDIM_TOKENS("token count"),                                                             \
+    [D_BLOCKS] = VDIM_KEY("block_count"),                                                           \
+    [D_NEXTN] = VDIM_KEY_OR("nextn_predict_layers", 0),                                             \
+    [D_NH] = VDIM_KEY("attention.head_count"),                                                      \
+    [D_HEAD] = VDIM_DIV("embedding_length/head_count", D_H, D_NH),                                  \
+    [D_KEY_LEN] = VDIM_KEY_ELSE("attention.key_length", D_HEAD),                                    \
+    [D_VAL_LEN] = VDIM_KEY_ELSE("attention.value_length", D_HEAD),                                  \
+    [D_K] = VDIM_KEY_ELSE("attention.key_length_mla", D_KEY_LEN),                                   \
+    [D_VH] = VDIM_KEY_ELSE("attention.value_length_mla", D_VAL_LEN),                                \
+    [D_NROT] = VDIM_KEY_ELSE("rope.dimension_count", D_KEY_LEN),                                    \
+    [D_NOPE] = VDIM_SUB("key_length_mla-rope.dimension_count", D_K, D_NROT),                        \
+    [D_QLORA] = VDIM_KEY_OR("attention.q_lora_rank", 0),                                            \
+    [D_KVLORA] = VDIM_KEY("attention.kv_lora_rank"),                                                \
+    [D_KVA] = VDIM_ADD("kv_lora_rank+rope.dimension_count", D_KVLORA, D_NROT),                      \
+    [D_NH_K] = VDIM_MUL("head_count*key_length_mla", D_NH, D_K),                                    \
+    [D_NH_V] = VDIM_MUL("head_count*value_length_mla", D_NH, D_VH),                                 \
+    [D_NOPE_V] = VDIM_ADD("key_length_mla-rope.dimension_count+value_length_mla", D_NOPE, D_VH),    \
+    [D_NH_NOPE_V] = VDIM_MUL("head_count*(key_length_mla-rope.dimension_count+value_length_mla)",   \
+                             D_NH, D_NOPE_V),                                                       \
+    [D_F] = VDIM_KEY("feed_forward_length"),                                                        \
+    [D_FE] = VDIM_KEY("expert_feed_forward_length"),                                                \
+    [D_E] = VDIM_KEY_OR("expert_count", 0),                                                         \
+    [D_S] = VDIM_KEY("expert_shared_count"),                                                        \
+    [D_FE_S] = VDIM_MUL("expert_feed_forward_length*expert_shared_count", D_FE, D_S),               \
+    [D_TWO] = VDIM_CONST("2", 2),                                                                   \
+    [D_FE2] = VDIM_MUL("2*expert_feed_forward_length", D_TWO, D_FE),                                \
+    [D_LEAD] = VDIM_KEY_OR("leading_dense_block_count", 0),                                         \
+    [D_CLIP_BLOCKS] = VDIM_KEY("vision.block_count"),                                               \
+    [D_SAM_BLOCKS] = VDIM_KEY("sam.block_count"),                                                   \
+    [D_IH] = VDIM_KEY("attention.indexer.head_count"),                                              \
+    [D_IHD] = VDIM_KEY("attention.indexer.key_length"),                                             \
+    [D_IH_IHD] = VDIM_MUL("indexer.head_count*indexer.key_length", D_IH, D_IHD),                    \
+    [D_NKV] = VDIM_KEY_ELSE("attention.head_count_kv", D_NH),                                       \
+    [D_NKV_HEAD] = VDIM_MUL("head_count_kv*embedding_length/head_count", D_NKV, D_HEAD),
+
 static const h2g_vdim_rule text_dims[D_TEXT_COUNT] = {
-    [D_H] = VDIM_KEY("embedding_length"),
-    [D_V] = VDIM_TOKENS("token count"),
+    TEXT_DIMS
     [D_L] = VDIM_KEY("block_count"),
-    [D_NH] = VDIM_KEY("attention.head_count"),
-    [D_HEAD] = VDIM_DIV("embedding_length/head_count", D_H, D_NH),
-    [D_KEY_LEN] = VDIM_KEY_ELSE("attention.key_length", D_HEAD),
-    [D_VAL_LEN] = VDIM_KEY_ELSE("attention.value_length", D_HEAD),
-    [D_K] = VDIM_KEY_ELSE("attention.key_length_mla", D_KEY_LEN),
-    [D_VH] = VDIM_KEY_ELSE("attention.value_length_mla", D_VAL_LEN),
-    [D_NROT] = VDIM_KEY_ELSE("rope.dimension_count", D_KEY_LEN),
-    [D_NOPE] = VDIM_SUB("key_length_mla-rope.dimension_count", D_K, D_NROT),
-    [D_QLORA] = VDIM_KEY_OR("attention.q_lora_rank", 0),
-    [D_KVLORA] = VDIM_KEY("attention.kv_lora_rank"),
-    [D_KVA] = VDIM_ADD("kv_lora_rank+rope.dimension_count", D_KVLORA, D_NROT),
-    [D_NH_K] = VDIM_MUL("head_count*key_length_mla", D_NH, D_K),
-    [D_NH_V] = VDIM_MUL("head_count*value_length_mla", D_NH, D_VH),
-    [D_NOPE_V] = VDIM_ADD("key_length_mla-rope.dimension_count+value_length_mla", D_NOPE, D_VH),
-    [D_NH_NOPE_V] = VDIM_MUL("head_count*(key_length_mla-rope.dimension_count+value_length_mla)",
-                             D_NH, D_NOPE_V),
-    [D_F] = VDIM_KEY("feed_forward_length"),
-    [D_FE] = VDIM_KEY("expert_feed_forward_length"),
-    [D_E] = VDIM_KEY_OR("expert_count", 0),
-    [D_S] = VDIM_KEY("expert_shared_count"),
-    [D_FE_S] = VDIM_MUL("expert_feed_forward_length*expert_shared_count", D_FE, D_S),
-    [D_TWO] = VDIM_CONST("2", 2),
-    [D_FE2] = VDIM_MUL("2*expert_feed_forward_length", D_TWO, D_FE),
-    [D_LEAD] = VDIM_KEY_OR("leading_dense_block_count", 0),
-    [D_CLIP_BLOCKS] = VDIM_KEY("vision.block_count"),
-    [D_SAM_BLOCKS] = VDIM_KEY("sam.block_count"),
 };
+
+/* deepseek32: the per-layer rules run over the model's layers; the MTP
+ * layers after them have rules of their own (mtp_tensors). */
+static const h2g_vdim_rule v32_dims[D_TEXT_COUNT] = {
+    TEXT_DIMS
+    [D_L] = VDIM_SUB("block_count-nextn_predict_layers", D_BLOCKS, D_NEXTN),
+};
+
 
 /* ---------------------------------------------------------------------------
  * Conditions
@@ -502,6 +530,140 @@ static const h2g_varch deepseek2_ocr = {
     .checks = {check_tokenizer, check_experts, check_ocr_attention},
 };
 
+/* ---------------------------------------------------------------------------
+ * deepseek32 (DeepSeek-V3.2): deepseek2's MLA, always with q_lora, plus the
+ * DSA indexer; the MTP layers after the model's layers are looked up
+ * optionally and not shape-checked by the loader.
+ * ------------------------------------------------------------------------- */
+
+static const h2g_vkey_rule deepseek32_keys[] = {
+    K("{a}.attention.q_lora_rank", U32, KEY_REQ),
+    K("{a}.attention.kv_lora_rank", U32, KEY_REQ),
+    /* formally optional, but the graph refuses files without MLA */
+    K("{a}.attention.key_length_mla", U32, KEY_REQ),
+    K("{a}.attention.value_length_mla", U32, KEY_REQ),
+    K("{a}.attention.indexer.head_count", U32, KEY_REQ),
+    K("{a}.attention.indexer.key_length", U32, KEY_REQ),
+    K("{a}.attention.indexer.top_k", U32, KEY_REQ),
+    K("{a}.expert_gating_func", U32, KEY_REQ), /* no default, unlike deepseek2 */
+    K("{a}.nextn_predict_layers", U32, KEY_OPT),
+    K_END,
+};
+
+/* deepseek2's YaRN keys, for deepseek32 (its MLA keys are required there). */
+static const h2g_vkey_rule yarn_keys[] = {
+    K("{a}.rope.scaling.type", H2G_VT_STRING, KEY_OPT),
+    K("{a}.rope.scaling.factor", F32, KEY_OPT),
+    K("{a}.rope.scaling.original_context_length", U32, KEY_OPT),
+    K("{a}.rope.scaling.yarn_ext_factor", F32, KEY_OPT),
+    K("{a}.rope.scaling.yarn_attn_factor", F32, KEY_OPT),
+    K("{a}.rope.scaling.yarn_beta_fast", F32, KEY_OPT),
+    K("{a}.rope.scaling.yarn_beta_slow", F32, KEY_OPT),
+    K("{a}.rope.scaling.yarn_log_multiplier", F32, KEY_OPT),
+    K_END,
+};
+
+/* The indexer of every model layer. */
+static const h2g_vtensor_rule indexer_tensors[] = {
+    {"blk.N.indexer.k_norm.weight", D_L, REQ, NULL, {D_IHD}, NULL},
+    {"blk.N.indexer.k_norm.bias", D_L, REQ, NULL, {D_IHD}, NULL},
+    {"blk.N.indexer.proj.weight", D_L, REQ, NULL, {D_H, D_IH}, NULL},
+    {"blk.N.indexer.attn_k.weight", D_L, REQ, NULL, {D_H, D_IHD}, NULL},
+    {"blk.N.indexer.attn_q_b.weight", D_L, REQ, NULL, {D_QLORA, D_IH_IHD}, NULL},
+    {NULL, 0, 0, NULL, {0}, NULL},
+};
+
+static bool is_mtp_layer(const h2g_vctx *c, uint64_t layer) {
+    return layer >= dim_or(c, D_L, UINT64_MAX);
+}
+static const h2g_vcond mtp_layer = {
+    is_mtp_layer, "layer >= {a}.block_count - {a}.nextn_predict_layers (an MTP layer)"};
+
+/* What the loader looks up in an MTP layer: anything of a layer, present or
+ * not, any shape. */
+#define MTP(name) {"blk.N." name, D_BLOCKS, OPT, &mtp_layer, ANY_SHAPE, NULL}
+static const h2g_vtensor_rule mtp_tensors[] = {
+    MTP("attn_norm.weight"), MTP("attn_q_a_norm.weight"), MTP("attn_q_a.weight"),
+    MTP("attn_q_b.weight"), MTP("attn_kv_a_norm.weight"), MTP("attn_kv_a_mqa.weight"),
+    MTP("attn_k_b.weight"), MTP("attn_v_b.weight"), MTP("attn_output.weight"),
+    MTP("indexer.k_norm.weight"), MTP("indexer.k_norm.bias"), MTP("indexer.proj.weight"),
+    MTP("indexer.attn_k.weight"), MTP("indexer.attn_q_b.weight"), MTP("ffn_norm.weight"),
+    MTP("ffn_gate.weight"), MTP("ffn_up.weight"), MTP("ffn_down.weight"),
+    MTP("ffn_gate_inp.weight"), MTP("exp_probs_b.bias"), MTP("ffn_gate_exps.weight"),
+    MTP("ffn_up_exps.weight"), MTP("ffn_down_exps.weight"), MTP("ffn_gate_shexp.weight"),
+    MTP("ffn_up_shexp.weight"), MTP("ffn_down_shexp.weight"), MTP("nextn.eh_proj.weight"),
+    MTP("nextn.enorm.weight"), MTP("nextn.hnorm.weight"), MTP("nextn.embed_tokens.weight"),
+    MTP("nextn.shared_head_head.weight"), MTP("nextn.shared_head_norm.weight"),
+    {NULL, 0, 0, NULL, {0}, NULL},
+};
+
+/* nextn_predict_layers below block_count; the indexer's rotary part is
+ * rope.dimension_count wide, so its head must hold it. */
+static void check_deepseek32(h2g_vctx *c) {
+    const char *a = h2g_vctx_prefix(c);
+    uint64_t blocks, nextn, ihd, nrot;
+    if (h2g_vctx_dim(c, D_BLOCKS, &blocks) && h2g_vctx_dim(c, D_NEXTN, &nextn) &&
+        nextn >= blocks)
+        h2g_vctx_problem(c, "%s.nextn_predict_layers: %" PRIu64 " is not below %s.block_count %"
+                         PRIu64, a, nextn, a, blocks);
+    if (h2g_vctx_dim(c, D_IHD, &ihd) && h2g_vctx_dim(c, D_NROT, &nrot) && ihd < nrot)
+        h2g_vctx_problem(c, "%s.attention.indexer.key_length: %" PRIu64 " is less than %s.rope."
+                         "dimension_count %" PRIu64, a, ihd, a, nrot);
+}
+
+static const h2g_varch deepseek32 = {
+    .arch = "deepseek32",
+    .prefix = "deepseek32",
+    .strict_tensors = true,
+    .dims = v32_dims,
+    .n_dims = D_TEXT_COUNT,
+    .keys = {text_common_keys, deepseek32_keys, yarn_keys, h2g_vrules_tokenizer_keys},
+    .tensors = {text_common_tensors, mla_attention_tensors, indexer_tensors, mtp_tensors},
+    .checks = {check_tokenizer, check_experts, check_deepseek32},
+};
+
+/* ---------------------------------------------------------------------------
+ * deepseek (DeepSeek-MoE): llama-style attention, k/v with head_count_kv
+ * heads, optional biases; the MoE and FFN tensors are the shared ones.
+ * ------------------------------------------------------------------------- */
+
+static const h2g_vkey_rule deepseek_keys[] = {
+    K("{a}.rope.scaling.type", H2G_VT_STRING, KEY_OPT),
+    K_END,
+};
+
+static const h2g_vtensor_rule gqa_attention_tensors[] = {
+    {"blk.N.attn_q.weight", D_L, REQ, NULL, {D_H, D_H}, NULL},
+    {"blk.N.attn_k.weight", D_L, REQ, NULL, {D_H, D_NKV_HEAD}, NULL},
+    {"blk.N.attn_v.weight", D_L, REQ, NULL, {D_H, D_NKV_HEAD}, NULL},
+    {"blk.N.attn_q.bias", D_L, OPT, NULL, {D_H}, NULL},
+    {"blk.N.attn_k.bias", D_L, OPT, NULL, {D_NKV_HEAD}, NULL},
+    {"blk.N.attn_v.bias", D_L, OPT, NULL, {D_NKV_HEAD}, NULL},
+    {"blk.N.attn_output.weight", D_L, REQ, NULL, {D_H, D_H}, NULL},
+    {NULL, 0, 0, NULL, {0}, NULL},
+};
+
+/* The graph rotates whole heads: rope.dimension_count, when written, is
+ * the head size embedding_length / head_count. */
+static void check_deepseek_rope(h2g_vctx *c) {
+    uint64_t head, nrot;
+    if (!h2g_vctx_dim(c, D_HEAD, &head) || !u32_key(c, "rope.dimension_count", &nrot)) return;
+    if (nrot != head)
+        h2g_vctx_problem(c, "%s.rope.dimension_count: %" PRIu64 ", the deepseek graph requires "
+                         "embedding_length/head_count = %" PRIu64, h2g_vctx_prefix(c), nrot, head);
+}
+
+static const h2g_varch deepseek = {
+    .arch = "deepseek",
+    .prefix = "deepseek",
+    .strict_tensors = true,
+    .dims = text_dims,
+    .n_dims = D_TEXT_COUNT,
+    .keys = {text_common_keys, deepseek_keys, h2g_vrules_tokenizer_keys},
+    .tensors = {text_common_tensors, gqa_attention_tensors},
+    .checks = {check_tokenizer, check_experts, check_deepseek_rope},
+};
+
 /* ===========================================================================
  * Ollama's deepseekocr: one file with text, CLIP, SAM and projector
  * (conversion-reference 8.4). Ollama's llama.cpp translates it in memory
@@ -762,6 +924,8 @@ static const h2g_varch clip_deepseekocr2 = {
 const h2g_varch *const h2g_verify_archs[] = {
     &deepseek2,
     &deepseek2_ocr,
+    &deepseek32,
+    &deepseek,
     &ollama_deepseekocr,
     &clip_deepseekocr,
     &clip_deepseekocr2,

@@ -45,6 +45,7 @@ const char *h2g_transform_name(h2g_transform xf) {
     case H2G_XF_KV_B_V: return "kv_b_v";
     case H2G_XF_MXFP4: return "mxfp4";
     case H2G_XF_IDS: return "ids_i32";
+    case H2G_XF_PERMUTE_QK: return "permute_qk";
     }
     return "?";
 }

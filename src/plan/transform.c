@@ -427,6 +427,35 @@ static int id_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
     return 0;
 }
 
+/* PERMUTE_QK: the rows of each head are interleaved, first half with second
+ * half: output row h*hd + 2i + j is source row h*hd + j*hd/2 + i. The chunk
+ * is an arbitrary range of output elements; it is read row piece by row
+ * piece, each from its source row, so memory stays one chunk. */
+static uint64_t permuted_row(uint64_t r, uint64_t head_rows) {
+    uint64_t h = r / head_rows, w = r % head_rows, half = head_rows / 2;
+    return h * head_rows + (w % 2) * half + w / 2;
+}
+
+static int permute_qk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
+                             uint64_t *bytes_read, h2g_error *err) {
+    const h2g_source *src = &c->t->src[0];
+    uint64_t rows = src->tensor->n_dims ? src->tensor->shape[0] : 1;
+    uint64_t cols = rows ? src->tensor->n_elements / rows : 0;
+    uint64_t heads = c->t->perm_heads;
+    if (!heads || rows % heads || (rows / heads) % 2 || !cols)
+        return h2g_fail(err, "tensor '%s': %llu rows do not split into %llu heads of an even "
+                             "size", c->t->info.name, (unsigned long long)rows,
+                        (unsigned long long)heads);
+    for (uint64_t done = 0; done < c->count;) {
+        uint64_t e = c->first + done, r = e / cols, col = e % cols;
+        uint64_t run = cols - col < c->count - done ? cols - col : c->count - done;
+        uint64_t from = permuted_row(r, rows / heads) * cols + col;
+        if (read_source(co, src, from, run, s->values + done, s, bytes_read, err) != 0) return -1;
+        done += run;
+    }
+    return 0;
+}
+
 int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
                      uint64_t *bytes_read, h2g_error *err) {
     if (c->count > H2G_CHUNK_ELEMS)
@@ -440,6 +469,7 @@ int h2g_chunk_values(const h2g_checkout *co, const h2g_chunk *c, h2g_scratch *s,
     case H2G_XF_KV_B_V: return kvb_v_values(co, c, s, bytes_read, err);
     case H2G_XF_MXFP4: return fp4_values(co, c, s, bytes_read, err);
     case H2G_XF_IDS: return id_values(co, c, s, bytes_read, err);
+    case H2G_XF_PERMUTE_QK: return permute_qk_values(co, c, s, bytes_read, err);
     }
     return h2g_fail(err, "tensor '%s': unknown transform", c->t->info.name);
 }

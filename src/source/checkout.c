@@ -81,6 +81,16 @@ int h2g_checkout_read_file(const h2g_checkout *co, const char *name, size_t max,
     return rc;
 }
 
+bool h2g_checkout_has_file(const h2g_checkout *co, const char *name) {
+    if (co->archive) return h2g_archive_member_find(co->archive, name) != NULL;
+    if (!co->dir) return false;
+    char *path = h2g_path_join(co->dir, name);
+    struct stat st;
+    bool found = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    return found;
+}
+
 /* Reads the checkout's file `name` as JSON into *out (NULL when absent and
  * optional). */
 static int read_json(const h2g_checkout *co, const char *name, bool optional, cJSON **out,

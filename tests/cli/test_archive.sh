@@ -31,7 +31,8 @@ same_files() {
 # the archive with the same options into two folders and compares them.
 FORMATS="tar:top tar.gz:top zip-stored: zip:top tar.zst:top tar.xz:top tar.bz2:top"
 for fx in deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-v2-lite-tiny deepseek-ocr-tiny \
-          deepseek-ocr2-tiny kimi-k2-tiny deepseek-v4-tiny kimi-k2-int4-tiny; do
+          deepseek-ocr2-tiny kimi-k2-tiny deepseek-v4-tiny kimi-k2-int4-tiny deepseek-v32-tiny \
+          deepseek-moe-tiny; do
   opts=(--outtype bf16 --quiet)
   case $fx in deepseek-ocr*) opts+=(--mmproj) ;; esac
   ref="$WORK/ref-$fx"

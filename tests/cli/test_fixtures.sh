@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 : "${MANIFEST_CHECK:?MANIFEST_CHECK must point at the manifest_check tool}"
 
-fixtures="deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny deepseek-ocr2-tiny deepseek-v4-tiny"
+fixtures="deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny deepseek-ocr2-tiny
+  deepseek-v4-tiny deepseek-v32-tiny deepseek-moe-tiny"
 
 # The default name recorded in expected/default_filenames.json for an outtype.
 default_name() {
@@ -34,14 +35,20 @@ done
 
 # auto (no --outtype): the reference's own --outtype auto output and default
 # name, for the fixtures that have one (bf16 for these bf16/fp8 checkouts).
+# deepseek-v32-tiny and deepseek-moe-tiny have no auto golden: their sources
+# (FP8 with BF16 embeddings, BF16) make the reference's auto bf16, so auto
+# must give the bf16 golden under the bf16 name.
 for fx in $fixtures; do
-  [ -f "$DATA/$fx/expected/$fx-auto.manifest.json" ] || continue
+  want="$DATA/$fx/expected/$fx-auto.manifest.json" name=$(default_name "$fx" auto)
+  case $fx in deepseek-v32-tiny|deepseek-moe-tiny)
+    want="$DATA/$fx/expected/$fx-bf16.manifest.json" name=$(default_name "$fx" bf16) ;;
+  esac
+  [ -f "$want" ] || continue
   out="$WORK/$fx-auto"
   mkdir -p "$out"
-  name=$(default_name "$fx" auto)
   "$HF2GGUF" convert "$DATA/$fx" --outfile "$out/" --quiet &&
     [ "$(ls "$out")" = "$name" ] &&
-    "$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-auto.manifest.json" "$out/$name" >/dev/null &&
+    "$MANIFEST_CHECK" "$want" "$out/$name" >/dev/null &&
     pass || fail "$fx auto: not $name with the reference's auto bytes ($(ls "$out"))"
 done
 
@@ -55,7 +62,10 @@ done
 
 # Tiny pieces (96 elements) on 4 threads: every tensor is cut at many places,
 # FP8 block rows and expert boundaries included, and the bytes stay the same.
-for fx in deepseek-v3-fp8-tiny deepseek-v2-lite-tiny deepseek-v4-tiny; do
+# deepseek-moe-tiny: the q/k row permutation read in pieces that start and
+# end inside rows; deepseek-v32-tiny: FP8 indexer and MTP tensors.
+for fx in deepseek-v3-fp8-tiny deepseek-v2-lite-tiny deepseek-v4-tiny deepseek-moe-tiny \
+          deepseek-v32-tiny; do
   for t in bf16 q8_0; do
     HF2GGUF_CHUNK_ELEMS=96 "$HF2GGUF" convert "$DATA/$fx" --outfile "$WORK/$fx-small-$t.gguf" \
       --outtype "$t" --threads 4 --quiet &&

@@ -102,6 +102,7 @@ good_gguf() {
 # deepseek-v3-tiny (three shards and an index), ocr is deepseek-ocr-tiny,
 # kimi is kimi-k2-tiny (tiktoken.model), int4 kimi-k2-int4-tiny (INT4 experts).
 # v4 is deepseek-v4-tiny (FP8 + E8M0 scales, FP4 experts, tid2eid tables).
+# v32 is deepseek-v32-tiny (DeepSeek-V3.2), moe is deepseek-moe-tiny.
 # arc: a copy of v2 in folder m/ of a scratch directory, where the setup
 # makes the archive bad.tar that is converted (whatever its real format).
 CASES=$(cat <<'EOF'
@@ -189,6 +190,15 @@ gguf-offsets-not-dense | gguf | good_gguf "$g" && poke "$g" 115 u64le 0 | bad.gg
 gguf-offset-unaligned  | gguf | good_gguf "$g" && poke "$g" 115 u64le 16 | bad.gguf: tensor 'b': offset 16 is not a multiple of the alignment 32
 gguf-data-past-eof     | gguf | good_gguf "$g" && truncate -s 150 "$g"                                 | bad.gguf: tensor 'b': 16 bytes of data at byte 160 run past the end of the file
 gguf-string-past-eof   | gguf | { gguf_head 3 0 1; u64le 1000; printf 'general.x'; } > "$g"             | bad.gguf: KV 0: key of 1000 bytes at byte 32 runs past the end of the file
+v32-no-index-keys      | v32 | sed -i '/"index_/d' config.json                                         | config.json: required key 'index_n_heads' is missing; DeepseekV32ForCausalLM needs index_n_heads, index_head_dim and index_topk
+v32-no-index-topk      | v32 | sed -i '/"index_topk"/d' config.json                                   | config.json: required key 'index_topk' is missing
+v32-add-bos-false      | v32 | set_key tokenizer_config.json add_bos_token false                       | tokenizer_config.json: 'add_bos_token' is false; ... Set "add_bos_token": true in tokenizer_config.json
+v32-add-bos-string     | v32 | set_key tokenizer_config.json add_bos_token '"yes"'                     | tokenizer_config.json: 'add_bos_token' must be true or false
+moe-missing-expert     | moe | sed -i 's/"model[.]layers[.]1[.]mlp[.]experts[.]7[.]up_proj[.]weight"/"vit.ablayers.1.mlp.experts.7.up_proj.weight"/' *.safetensors model.safetensors.index.json | layer 1: found 35 of the 36 expert tensors (3 x n_routed_experts); the checkout is incomplete: 'model.layers.1.mlp.experts.7.up_proj.weight' is missing
+moe-fewer-experts      | moe | set_key config.json n_routed_experts 10                                 | tensor 'model.layers.1.mlp.experts.10.down_proj.weight': expert 10 is outside n_routed_experts (10)
+moe-tokenizer-model    | moe | printf 'sentencepiece' > tokenizer.model                                | tokenizer.model: present in ... hf2gguf does not do (it reads tokenizer.json
+moe-no-first-k-dense   | moe | sed -i '/"first_k_dense_replace"/d' config.json                         | config.json: required key 'first_k_dense_replace' is missing (it gives deepseek.leading_dense_block_count)
+moe-heads-uneven       | moe | set_key config.json num_attention_heads 3                               | tensor 'model.layers.0.self_attn.q_proj.weight': shape [64, ...] does not split into 3 heads
 gguf-string-len-2^63   | gguf | { gguf_head 3 0 1; u64le $((1 << 63)); printf 'general.x'; } > "$g"   | bad.gguf: KV 0: key of 9223372036854775808 bytes at byte 32 runs past the end
 gguf-n-kv-huge         | gguf | { gguf_head 3 0 $((1 << 62)); } > "$g"                                 | bad.gguf: KV count 4611686018427387904 (with 0 tensors) cannot fit
 gguf-n-tensors-huge    | gguf | { gguf_head 3 $((1 << 62)) 0; } > "$g"                                 | bad.gguf: tensor count 4611686018427387904 cannot fit
@@ -276,7 +286,7 @@ EOF
 
 declare -A FIXTURE=([v2]=deepseek-v2-lite-tiny [v3]=deepseek-v3-tiny [fp8]=deepseek-v3-fp8-tiny
                     [ocr]=deepseek-ocr-tiny [kimi]=kimi-k2-tiny [int4]=kimi-k2-int4-tiny
-                    [v4]=deepseek-v4-tiny)
+                    [v4]=deepseek-v4-tiny [v32]=deepseek-v32-tiny [moe]=deepseek-moe-tiny)
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 
@@ -363,12 +373,14 @@ done <<< "$KNOWN_BAD"
 # model.safetensors of a deepseek-v2-lite-tiny copy. regress/json/*: the
 # fuzz_json format (config \0 tokenizer \0 tokenizer_config \0 selector; an
 # empty part keeps the fixture's file, "-" removes it; selector % 5 picks the
-# fixture, or with bit 6 a Kimi one (bit 0: the INT4 one); bit 3 converts the
-# whole model instead of --vocab-only, bit 4 adds --mmproj; bit 5, which
-# hides the tensors in the harness, has no CLI form).
+# fixture, or with bit 6 a Kimi one (bit 0: the INT4 one), or with bit 7
+# DeepSeek-V3.2 (bit 0: DeepSeek-MoE); bit 3 converts the whole model instead
+# of --vocab-only, bit 4 adds --mmproj; bit 5, which hides the tensors in the
+# harness, has no CLI form).
 
 JSON_FIXTURES=(deepseek-v2-lite-tiny deepseek-v3-tiny deepseek-v3-fp8-tiny deepseek-ocr-tiny
-               deepseek-ocr2-tiny kimi-k2-tiny kimi-k2-int4-tiny)
+               deepseek-ocr2-tiny kimi-k2-tiny kimi-k2-int4-tiny deepseek-v32-tiny
+               deepseek-moe-tiny)
 
 # replay_json FILE DIR: builds the checkout in DIR; prints extra convert flags.
 replay_json() {
@@ -376,7 +388,7 @@ replay_json() {
   while IFS= read -r -d '' part || [ -n "$part" ]; do parts+=("$part"); part=""; done < "$file"
   [ -n "${parts[3]:-}" ] && sel=$(printf '%d' "'${parts[3]:0:1}")
   (( sel < 0 )) && sel=$((sel + 256))
-  local fx=$((sel & 64 ? 5 + (sel & 1) : sel % 5))
+  local fx=$((sel & 64 ? 5 + (sel & 1) : sel & 128 ? 7 + (sel & 1) : sel % 5))
   cp -r "$DATA/${JSON_FIXTURES[fx]}/." "$dir/"; rm -rf "$dir/expected"; chmod -R u+w "$dir"
   local names=(config.json tokenizer.json tokenizer_config.json)
   for i in 0 1 2; do

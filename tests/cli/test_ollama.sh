@@ -65,6 +65,12 @@ usage bad-layout "--layout 'gguf' is not one of llama.cpp, ollama" \
 mkdir -p "$WORK/ocr2"
 expect_error ocr2 "Ollama's layout has no form for DeepseekOCR2ForCausalLM" "$WORK/ocr2" -- \
   "$HF2GGUF" convert "$DATA/deepseek-ocr2-tiny" --layout ollama --outfile "$WORK/ocr2/" --quiet
+# Nor have DeepSeek-V3.2 and DeepSeek-MoE (Ollama's converter knows neither).
+for fx in deepseek-v32-tiny:DeepseekV32ForCausalLM deepseek-moe-tiny:DeepseekForCausalLM; do
+  mkdir -p "$WORK/${fx%%:*}"
+  expect_error "${fx%%:*}" "Ollama's layout has no form for ${fx#*:}" "$WORK/${fx%%:*}" -- \
+    "$HF2GGUF" convert "$DATA/${fx%%:*}" --layout ollama --outfile "$WORK/${fx%%:*}/" --quiet
+done
 co=$(fixture_copy deepseek-v3-tiny nolayers)
 sed -i 's/"num_hidden_layers": *[0-9]*,//' "$co/config.json"
 mkdir -p "$WORK/nolayers-out"

@@ -29,6 +29,8 @@
 #define OCR EXPECTED("deepseek-ocr-tiny", "deepseek-ocr-tiny-f16.gguf")
 #define MMPROJ_OCR EXPECTED("deepseek-ocr-tiny", "mmproj-deepseek-ocr-tiny-f16.gguf")
 #define MMPROJ_OCR2 EXPECTED("deepseek-ocr2-tiny", "mmproj-deepseek-ocr2-tiny-f16.gguf")
+#define V32 EXPECTED("deepseek-v32-tiny", "deepseek-v32-tiny-f16.gguf")
+#define MOE EXPECTED("deepseek-moe-tiny", "deepseek-moe-tiny-f16.gguf")
 
 #define WORKDIR_NAME "verify"
 #include "workdir.h"
@@ -164,6 +166,8 @@ static void test_expected_files_clean(void **state) {
         {EXPECTED("deepseek-ocr2-tiny", "deepseek-ocr2-tiny-f16.gguf"), "deepseek2-ocr", NULL},
         {MMPROJ_OCR, "clip", "deepseekocr"},
         {MMPROJ_OCR2, "clip", "deepseekocr2"},
+        {V32, "deepseek32", NULL},
+        {MOE, "deepseek", NULL},
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         h2g_verify_report rep = verify(files[i].path);
@@ -257,6 +261,24 @@ static void clip_fc_width(edit *e) { set_u32(e, "clip.vision.projection_dim", 48
 static void clip_no_query(edit *e) { drop_tensor(e, "v.resample_query_768.weight"); }
 static void clip_no_sam_block(edit *e) { drop_tensor(e, "v.sam.blk.11.attn.pos_w.weight"); }
 static void clip_extra_tensor(edit *e) { add_tensor(e, "v.post_ln.weight", "v.unused.weight"); }
+static void v32_no_top_k(edit *e) { drop_key(e, "deepseek32.attention.indexer.top_k"); }
+static void v32_no_indexer_proj(edit *e) { drop_tensor(e, "blk.2.indexer.proj.weight"); }
+static void v32_short_indexer_k(edit *e) {
+    e->tensors[tensor_index(e, "blk.0.indexer.attn_k.weight")].ne[1] = 32;
+}
+/* The MTP layer's tensors are optional to the loader. */
+static void v32_mtp_partial(edit *e) {
+    drop_tensor(e, "blk.3.nextn.hnorm.weight");
+    drop_tensor(e, "blk.3.indexer.proj.weight");
+}
+static void v32_nextn_in_model_layer(edit *e) {
+    add_tensor(e, "blk.3.nextn.enorm.weight", "blk.1.nextn.enorm.weight");
+}
+static void v32_all_nextn(edit *e) { set_u32(e, "deepseek32.nextn_predict_layers", 4); }
+static void v32_no_gating(edit *e) { drop_key(e, "deepseek32.expert_gating_func"); }
+static void moe_rope_dim(edit *e) { set_u32(e, "deepseek.rope.dimension_count", 8); }
+static void moe_no_rms(edit *e) { drop_key(e, "deepseek.attention.layer_norm_rms_epsilon"); }
+static void moe_kv_heads(edit *e) { set_u32(e, "deepseek.attention.head_count_kv", 2); }
 
 typedef struct corrupt_case {
     const char *name, *base;
@@ -289,7 +311,7 @@ static const corrupt_case cases[] = {
      1},
     {"unknown-arch", V3, llama_arch,
      "general.architecture: \"llama\" is not an architecture verify knows (deepseek2, "
-     "deepseek2-ocr, deepseekocr, clip, deepseek4)", 1},
+     "deepseek2-ocr, deepseek32, deepseek, deepseekocr, clip, deepseek4)", 1},
     {"no-arch", V3, no_arch, "general.architecture: required key is missing", 1},
     {"no-block-count", V3, no_block_count, "deepseek2.block_count: required key is missing", 1},
     {"no-q-lora", V3, no_q_lora,
@@ -333,6 +355,28 @@ static const corrupt_case cases[] = {
     {"clip-query", MMPROJ_OCR2, clip_no_query, "v.resample_query_768.weight: missing", 1},
     {"clip-sam", MMPROJ_OCR, clip_no_sam_block, "v.sam.blk.11.attn.pos_w.weight: missing", 1},
     {"clip-extra-tensor", MMPROJ_OCR2, clip_extra_tensor, NULL, 0},
+    {"v32-no-top-k", V32, v32_no_top_k,
+     "deepseek32.attention.indexer.top_k: required key is missing", 1},
+    {"v32-no-indexer-proj", V32, v32_no_indexer_proj, "blk.2.indexer.proj.weight: missing", 1},
+    {"v32-indexer-shape", V32, v32_short_indexer_k,
+     "blk.0.indexer.attn_k.weight: shape {160, 32}, expected {160, 64} (embedding_length, "
+     "attention.indexer.key_length)", 1},
+    {"v32-mtp-partial", V32, v32_mtp_partial, NULL, 0},
+    {"v32-nextn-in-model-layer", V32, v32_nextn_in_model_layer,
+     "blk.1.nextn.enorm.weight: unexpected tensor (used only when layer >= "
+     "deepseek32.block_count - deepseek32.nextn_predict_layers (an MTP layer))", 1},
+    {"v32-all-nextn", V32, v32_all_nextn,
+     "deepseek32.nextn_predict_layers: 4 is not below deepseek32.block_count 4", 0},
+    {"v32-no-gating", V32, v32_no_gating, "deepseek32.expert_gating_func: required key is missing",
+     1},
+    {"moe-rope-dim", MOE, moe_rope_dim,
+     "deepseek.rope.dimension_count: 8, the deepseek graph requires embedding_length/head_count "
+     "= 16", 1},
+    {"moe-no-rms", MOE, moe_no_rms,
+     "deepseek.attention.layer_norm_rms_epsilon: required key is missing", 1},
+    {"moe-kv-heads", MOE, moe_kv_heads,
+     "blk.0.attn_k.weight: shape {64, 64}, expected {64, 32} (embedding_length, "
+     "head_count_kv*embedding_length/head_count)", 0},
 };
 
 static void test_corrupted_files(void **state) {
