@@ -33,4 +33,16 @@ bool h2g_convert_has_mmproj(const h2g_checkout *co);
 /* Names of the supported HF architectures, NULL-terminated. */
 const char *const *h2g_supported_architectures(void);
 
+/* One supported architecture, described for people (README's "Supported
+ * checkouts" table and `hf2gguf convert --list-architectures`). */
+typedef struct h2g_arch_info {
+    const char *hf_name;   /* config.json architectures[0] */
+    const char *gguf_arch; /* the output's general.architecture (and its mmproj's) */
+    const char *models;    /* the real checkouts of this class */
+    const char *formats;   /* the source formats they come in */
+} h2g_arch_info;
+
+/* The supported architectures in the registry's order; *n gets their count. */
+const h2g_arch_info *h2g_architectures(size_t *n);
+
 #endif

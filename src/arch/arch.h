@@ -27,9 +27,14 @@ typedef struct h2g_arch {
     /* --quantize: this architecture's additions to llama-quantize's type
      * rules (plan/quant_rules.h), or NULL when it cannot be quantized. */
     const struct h2g_quant_rules *quant;
+    /* For people (h2g_architectures, README's table): the GGUF arch, the
+     * real models and their source formats. */
+    const char *gguf_arch, *models, *formats;
 } h2g_arch;
 
 const h2g_arch *h2g_arch_find(const char *hf_name);
+/* Every registered architecture, in order; *n gets their count. */
+const h2g_arch *h2g_arch_list(size_t *n);
 
 /* Module entry points (one pair per file). */
 int h2g_deepseek2_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *out,

@@ -104,6 +104,8 @@ static const char usage[] =
     "  --json               print a JSON report of what was (or would be) written on\n"
     "                       stdout\n"
     "  --quiet              no progress or summary on stderr\n"
+    "  --list-architectures print the supported checkouts (architecture class, GGUF\n"
+    "                       arch, real models, source formats) and stop\n"
     "  --help               this help\n"
     "\n"
     "The output is written to a new file PATH.XXXXXX.tmp and renamed to PATH when\n"
@@ -163,7 +165,8 @@ static int check_quantize_args(const args *a, int *status) {
 static int parse_args(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME,
+           O_LIST_ARCHS };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
@@ -185,6 +188,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         {"json", no_argument, NULL, O_JSON},
         {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, O_HELP},
+        {"list-architectures", no_argument, NULL, O_LIST_ARCHS},
         {NULL, 0, NULL, 0},
     };
     h2g_convert_options_init(&a->conv);
@@ -263,6 +267,10 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         case O_QUIET: a->quiet = true; break;
         case O_HELP:
             fputs(usage, stdout);
+            *status = H2G_EXIT_OK;
+            return -1;
+        case O_LIST_ARCHS: /* needs no MODEL_DIR, like --help */
+            h2g_print_architectures(stdout);
             *status = H2G_EXIT_OK;
             return -1;
         default:

@@ -31,6 +31,11 @@ typedef struct h2g_flag {
 int h2g_parse_file_args(const char *cmd, const char *usage, int argc, char **argv,
                         const h2g_flag *flags, const char **path);
 
+#include <stdio.h>
+
+/* The supported-checkouts table (convert --list-architectures). */
+void h2g_print_architectures(FILE *out);
+
 int h2g_cmd_convert(int argc, char **argv);
 int h2g_cmd_inspect(int argc, char **argv);
 int h2g_cmd_verify(int argc, char **argv);

@@ -31,6 +31,16 @@ static const h2g_arch *find_arch(const h2g_checkout *co, h2g_error *err) {
     return a;
 }
 
+/* The registry's descriptions, in the public form. */
+const h2g_arch_info *h2g_architectures(size_t *n) {
+    static h2g_arch_info infos[32];
+    const h2g_arch *a = h2g_arch_list(n);
+    if (*n > sizeof infos / sizeof infos[0]) *n = sizeof infos / sizeof infos[0];
+    for (size_t i = 0; i < *n; i++)
+        infos[i] = (h2g_arch_info){a[i].hf_name, a[i].gguf_arch, a[i].models, a[i].formats};
+    return infos;
+}
+
 bool h2g_convert_has_mmproj(const h2g_checkout *co) {
     h2g_error ignored;
     const h2g_arch *a = find_arch(co, &ignored);
