@@ -47,7 +47,13 @@ static int add_moe_keys(const h2g_ds2_keys *k, h2g_error *err) {
  * tokenizer.json only, so a checkout with a tokenizer.model is refused
  * rather than given a vocabulary the reference would not write. */
 static int check_vocab(const h2g_checkout *co, h2g_error *err) {
-    if (!h2g_checkout_has_file(co, "tokenizer.model")) return 0;
+    if (!h2g_checkout_has_file(co, "tokenizer.model")) {
+        if (cJSON_IsObject(co->tokenizer)) return 0;
+        /* no tiktoken fallback for this class either */
+        return h2g_fail(err, "tokenizer.json: not found in %s; DeepseekForCausalLM takes its "
+                             "vocabulary from tokenizer.json (or, in llama.cpp's converter, a "
+                             "sentencepiece tokenizer.model)", co->dir);
+    }
     return h2g_fail(err, "tokenizer.model: present in %s; llama.cpp's converter would build a "
                          "sentencepiece (llama) vocabulary from it for DeepseekForCausalLM, which "
                          "hf2gguf does not do (it reads tokenizer.json; the official DeepSeek-MoE "

@@ -52,6 +52,11 @@ static int add_v32_keys(const h2g_ds2_keys *k, h2g_error *err) {
  * (for LlamaTokenizerFast: tokenizer_config.json's add_bos_token, true when
  * absent). hf2gguf refuses the same checkouts, saying what to change. */
 static int check_add_bos(const h2g_checkout *co, h2g_error *err) {
+    /* Only the gpt2 path: no tiktoken fallback for this class (12.7). */
+    if (!cJSON_IsObject(co->tokenizer))
+        return h2g_fail(err, "tokenizer.json: not found in %s; DeepseekV32ForCausalLM takes its "
+                             "vocabulary from tokenizer.json only (llama.cpp's converter has no "
+                             "other path for it)", co->dir);
     const cJSON *flag =
         co->tokenizer_config ? cJSON_GetObjectItemCaseSensitive(co->tokenizer_config,
                                                                 "add_bos_token")

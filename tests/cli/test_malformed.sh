@@ -194,6 +194,8 @@ v32-no-index-keys      | v32 | sed -i '/"index_/d' config.json                  
 v32-no-index-topk      | v32 | sed -i '/"index_topk"/d' config.json                                   | config.json: required key 'index_topk' is missing
 v32-add-bos-false      | v32 | set_key tokenizer_config.json add_bos_token false                       | tokenizer_config.json: 'add_bos_token' is false; ... Set "add_bos_token": true in tokenizer_config.json
 v32-add-bos-string     | v32 | set_key tokenizer_config.json add_bos_token '"yes"'                     | tokenizer_config.json: 'add_bos_token' must be true or false
+v32-no-tokenizer-json  | v32 | rm tokenizer.json                                                       | tokenizer.json: not found in ... DeepseekV32ForCausalLM takes its vocabulary from tokenizer.json only
+moe-no-tokenizer-json  | moe | rm tokenizer.json                                                       | tokenizer.json: not found in ... DeepseekForCausalLM takes its vocabulary from tokenizer.json
 moe-missing-expert     | moe | sed -i 's/"model[.]layers[.]1[.]mlp[.]experts[.]7[.]up_proj[.]weight"/"vit.ablayers.1.mlp.experts.7.up_proj.weight"/' *.safetensors model.safetensors.index.json | layer 1: found 35 of the 36 expert tensors (3 x n_routed_experts); the checkout is incomplete: 'model.layers.1.mlp.experts.7.up_proj.weight' is missing
 moe-fewer-experts      | moe | set_key config.json n_routed_experts 10                                 | tensor 'model.layers.1.mlp.experts.10.down_proj.weight': expert 10 is outside n_routed_experts (10)
 moe-tokenizer-model    | moe | printf 'sentencepiece' > tokenizer.model                                | tokenizer.model: present in ... hf2gguf does not do (it reads tokenizer.json
