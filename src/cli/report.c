@@ -39,7 +39,7 @@ void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path) {
         const h2g_plan_tensor *t = &p->tensors[i];
         char shape[96];
         h2g_tensor_shape_str(&t->info, shape, sizeof shape);
-        fprintf(out, "  %-34s %-5s %-20s %-10s %s", t->info.name, h2g_ggml_type_name(t->info.type),
+        fprintf(out, "  %-34s %-5s %-20s %-8s %s", t->info.name, h2g_ggml_type_name(t->info.type),
                 shape, h2g_transform_name(t->transform), t->src[0].tensor->name);
         if (t->n_src > 1) fprintf(out, " (+%zu more)", t->n_src - 1);
         fputc('\n', out);
