@@ -52,11 +52,11 @@ echo "load: $(uptime | sed 's/.*load average: //')"
 
 measure_cpu "$bin" convert "$ckpt" --dry-run --outfile "$work/out/v4.gguf"
 printf 'plan:   %.2f s (%.2f s CPU), peak RSS %.1f MB (%s source tensors, %.1f GB declared)\n' \
-  "$secs" "$cpu" "$(echo "$rss / 1024" | bc -l)" "$tensors" "$(echo "$declared / 1e9" | bc -l)"
+  "$secs" "$cpu" "$(echo "$rss / 1024" | bc -l)" "$tensors" "$(echo "$declared / 1000000000" | bc -l)"
 
 measure_cpu sh -c "$bin convert $ckpt --outfile - --quiet ${threads[*]} > /dev/null"
-bytes=$("$bin" convert "$ckpt" --dry-run --json --outfile "$work/out/v4.gguf" |
-  sed -n 's/^[[:space:]]*"bytes":[[:space:]]*\([0-9]*\),.*/\1/p' | head -1)
+# the plan's first line ends with "N bytes" (awk reads it all: no SIGPIPE)
+bytes=$("$bin" convert "$ckpt" --dry-run --outfile "$work/out/v4.gguf" | awk 'NR == 1 {print $(NF - 1)}')
 printf 'stream: %.1f s (%.1f s CPU), %.0f MB/s written, peak RSS %.1f MB (to /dev/null)\n' \
   "$secs" "$cpu" "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 echo "load: $(uptime | sed 's/.*load average: //')"
@@ -65,5 +65,5 @@ echo "load: $(uptime | sed 's/.*load average: //')"
 "$bin" convert "$ckpt" --dry-run --json --outfile "$work/out/v4.gguf" |
   awk -F'"' '/"type":/ {t = $4} /"bytes":/ && t != "" {gsub(/[^0-9]/, "", $3); n[t]++; b[t] += $3}
     END {for (t in n) printf "  %-6s %6d tensors %9.2f GB\n", t, n[t], b[t] / 1e9}' | sort
-printf 'output: %.2f GB (%s bytes)\n' "$(echo "$bytes / 1e9" | bc -l)" "$bytes"
+printf 'output: %.2f GB (%s bytes)\n' "$(echo "$bytes / 1000000000" | bc -l)" "$bytes"
 rm -rf "$work/out"

@@ -134,6 +134,9 @@ bool h2g_chunk_at(const h2g_plan_tensor *t, uint64_t first, h2g_chunk *c) {
         step = kvb_head_elems(t);
     else if (quantizes(t))
         step = quant_step(t, first, step);
+    else if (t->transform == H2G_XF_IDS && step >= 8)
+        step /= 8; /* 8-byte ids: a piece reads no more bytes than a float32 one
+                    * holds, which keeps a stream's resident buffers small */
     uint64_t end = total - first < step ? total : first + step;
     if (h2g_transform_stacks(t->transform)) end = source_end(t, first, end);
     *c = (h2g_chunk){t, first, end - first};
