@@ -630,7 +630,7 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
 /* The closing line of a conversion: what was written and read, how long it
  * took, how fast, on how many threads, in how much memory at most. */
 static void print_totals(const run *r) {
-    char written[32], read[32], took[16];
+    char written[32], read[32], took[32];
     h2g_format_bytes(r->stats.bytes_written, written, sizeof written);
     h2g_format_bytes(r->stats.bytes_read, read, sizeof read);
     h2g_format_hms(r->stats.seconds, took, sizeof took);

@@ -144,7 +144,7 @@ void h2g_report_progress(void *ctx, const h2g_progress *p) {
     h2g_progress_view scratch = {0}, *v = ctx ? ctx : &scratch;
     double rate = windowed_rate(v, p);
     int pct = p->bytes_total ? (int)(100.0 * (double)p->bytes_done / (double)p->bytes_total) : 100;
-    char done[32], total[32], all_eta[16], file_eta[16];
+    char done[32], total[32], all_eta[32], file_eta[32];
     h2g_format_bytes(p->bytes_done, done, sizeof done);
     h2g_format_bytes(p->bytes_total, total, sizeof total);
     eta(p->bytes_total - p->bytes_done, rate, all_eta, sizeof all_eta);
