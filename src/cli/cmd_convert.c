@@ -1,5 +1,6 @@
 /* cmd_convert.c - `hf2gguf convert`: arguments, output names, and the
  * read -> plan -> stream sequence. */
+#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -81,8 +82,9 @@ static const char usage[] =
     "                       reference's name (mmproj-DeepSeek-OCR-BF16.gguf) beside\n"
     "                       the text model\n"
     "  --mmproj-only        write only the vision projector (to --outfile if given)\n"
-    "  --outdir DIR         write into DIR (created if missing) under the default\n"
-    "                       names; with several MODEL_DIRs (a batch) each is\n"
+    "  --outdir DIR         write into DIR (created with its parents if missing)\n"
+    "                       under the default names; with several MODEL_DIRs (a\n"
+    "                       batch, which needs --outdir) each is\n"
     "                       converted in turn, failures do not stop the others, and\n"
     "                       --json prints one JSON object per line and checkout\n"
     "  --vocab-only         write the metadata and tokenizer only, no tensors\n"
@@ -161,8 +163,63 @@ static int check_quantize_args(const args *a, int *status) {
     return -1;
 }
 
+/* A whole number from 1 to max, digits only: no sign, no overflow. */
+static bool parse_count(const char *s, unsigned long long max, unsigned long long *out) {
+    unsigned long long v = 0;
+    if (!*s) return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return false;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (max - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return v >= 1;
+}
+
+/* The usage error for an option getopt refused (optopt: the short option
+ * character, the long option's code, or 0 for an unknown long option). */
+static int option_error(char **argv) {
+    if (optopt >= 256) /* a long option known but given no value */
+        return h2g_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
+    if (optopt > 0) /* a short one, perhaps inside a group like -xq */
+        return h2g_usage_error("convert", "unknown option '-%c'", optopt);
+    return h2g_usage_error("convert", "unknown or ambiguous option '%s'", argv[optind - 1]);
+}
+
+/* Whether arg (a pointer into the original argv) came after "--". */
+static bool after_dashes(char *const *orig, int argc, const char *arg) {
+    bool seen = false;
+    for (int i = 1; i < argc; i++) {
+        if (seen && orig[i] == arg) return true;
+        if (!strcmp(orig[i], "--")) seen = true;
+    }
+    return false;
+}
+
+static int parse_options(int argc, char **argv, args *a, int *status);
+static int check_positionals(int argc, char **argv, char *const *orig, args *a, int *status);
+static int check_combinations(args *a, int *status);
+
 /* Parses argv into a; returns -1 when the command should stop with *status. */
 static int parse_args(int argc, char **argv, args *a, int *status) {
+    h2g_convert_options_init(&a->conv);
+    char **orig = malloc(((size_t)argc + 1) * sizeof *orig); /* getopt permutes argv */
+    if (!orig) {
+        fputs("hf2gguf: error: out of memory (copying the arguments)\n", stderr);
+        *status = H2G_EXIT_ERROR;
+        return -1;
+    }
+    memcpy(orig, argv, ((size_t)argc + 1) * sizeof *orig);
+    int rc = parse_options(argc, argv, a, status);
+    if (rc == 0) rc = check_positionals(argc, argv, orig, a, status);
+    free(orig);
+    if (rc == 0) rc = check_combinations(a, status);
+    return rc;
+}
+
+/* The options, up to the first positional argument (getopt's order). */
+static int parse_options(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
            O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME,
@@ -191,12 +248,11 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
         {"list-architectures", no_argument, NULL, O_LIST_ARCHS},
         {NULL, 0, NULL, 0},
     };
-    h2g_convert_options_init(&a->conv);
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        char *end;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        unsigned long long n;
         switch (c) {
         case O_OUTFILE: a->outfile = optarg; break;
         case O_OUTDIR: a->outdir = optarg; break;
@@ -237,21 +293,21 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             }
             break;
         case O_SPLIT_TENSORS:
-            a->split.max_tensors = (size_t)strtoull(optarg, &end, 10);
-            if (*end || a->split.max_tensors < 1) {
-                *status = h2g_usage_error("convert", "--split-max-tensors '%s' must be a number of at least 1",
-                                      optarg);
+            if (!parse_count(optarg, SIZE_MAX, &n)) {
+                *status = h2g_usage_error("convert", "--split-max-tensors '%s' must be a whole "
+                                          "number from 1 to %zu", optarg, (size_t)SIZE_MAX);
                 return -1;
             }
+            a->split.max_tensors = (size_t)n;
             break;
         case O_NO_TENSOR_FIRST: a->split.no_tensor_first = true; break;
         case O_DRY: a->dry_run = true; break;
         case O_THREADS:
-            a->threads = (int)strtol(optarg, &end, 10);
-            if (*end || a->threads < 1 || a->threads > 1024) {
+            if (!parse_count(optarg, 1024, &n)) {
                 *status = h2g_usage_error("convert", "--threads '%s' must be a number from 1 to 1024", optarg);
                 return -1;
             }
+            a->threads = (int)n;
             break;
         case O_FORCE: a->force = true; break;
         case O_PRE: a->conv.tokenizer_pre = optarg; break;
@@ -265,6 +321,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             break;
         case O_JSON: a->json = true; break;
         case O_QUIET: a->quiet = true; break;
+        case 'h':
         case O_HELP:
             fputs(usage, stdout);
             *status = H2G_EXIT_OK;
@@ -274,12 +331,15 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
             *status = H2G_EXIT_OK;
             return -1;
         default:
-            *status = h2g_usage_error("convert", optopt ? "option '%s' needs a value or is unknown"
-                                         : "unknown option '%s'",
-                                  argv[optind - 1]);
+            *status = option_error(argv);
             return -1;
         }
     }
+    return 0;
+}
+
+/* MODEL_DIR, or several with --outdir. */
+static int check_positionals(int argc, char **argv, char *const *orig, args *a, int *status) {
     if (optind >= argc) {
         *status = h2g_usage_error("convert", "%s", "convert needs a MODEL_DIR");
         return -1;
@@ -293,6 +353,29 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
     if (a->n_dirs > 1 && a->model_name) {
         *status = h2g_usage_error("convert", "%s", "--model-name names one model, not several "
                                   "MODEL_DIRs");
+        return -1;
+    }
+    if (a->n_dirs > 1 && !a->outdir) {
+        const char *second = a->model_dirs[1];
+        if (after_dashes(orig, argc, second) && second[0] == '-')
+            *status = h2g_usage_error("convert", "unexpected second argument '%s' after '--' "
+                                      "(what follows '--' is taken as MODEL_DIRs, not as "
+                                      "options); several checkouts need --outdir DIR", second);
+        else
+            *status = h2g_usage_error("convert", "unexpected second argument '%s': to name the "
+                                      "output use --outfile %s; to convert several checkouts, "
+                                      "add --outdir DIR", second, second);
+        return -1;
+    }
+    return 0;
+}
+
+/* Options that cannot go together, and --outfile - at a terminal. */
+static int check_combinations(args *a, int *status) {
+    if (a->outfile && !strcmp(a->outfile, "-") && !a->dry_run && isatty(STDOUT_FILENO)) {
+        *status = h2g_usage_error("convert", "%s", "--outfile - writes binary GGUF data to "
+                                  "standard output, which is a terminal; redirect it (> FILE, "
+                                  "| CMD)");
         return -1;
     }
     if (a->outdir && a->outfile) {
@@ -332,8 +415,40 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
     return 0;
 }
 
-/* Rewrites "--mmproj PATH.gguf" as "--mmproj=PATH.gguf", since an optional
- * value must otherwise be attached. Returns a new argv (malloc'ed). */
+/* Options that take a separate value ("--outfile X"). */
+static bool takes_value(const char *opt) {
+    static const char *const with_value[] = {"--outfile", "--outdir", "--outtype", "--layout",
+                                             "--split-max-size", "--split-max-tensors",
+                                             "--threads", "--tokenizer-pre", "--quantize", NULL};
+    for (int i = 0; with_value[i]; i++)
+        if (!strcmp(opt, with_value[i])) return true;
+    return false;
+}
+
+/* Positional arguments of argv other than argv[skip] (roughly as getopt
+ * will see them: option values are not counted). */
+static int count_positionals(int argc, char **argv, int skip) {
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) return n + (argc - i - 1) - (skip > i);
+        if (argv[i][0] == '-' && argv[i][1]) i += takes_value(argv[i]);
+        else n += i != skip;
+    }
+    return n;
+}
+
+/* Whether the argument after "--mmproj" (at i) is its value: a PATH.gguf,
+ * or a folder DIR/ when a MODEL_DIR is given elsewhere. */
+static bool is_mmproj_value(int argc, char **argv, int i) {
+    const char *v = argv[i];
+    if (v[0] == '-') return false;
+    if (cli_ends_with(v, ".gguf")) return true;
+    return cli_ends_with(v, "/") && count_positionals(argc, argv, i) > 0;
+}
+
+/* Rewrites "--mmproj PATH.gguf" (or "--mmproj DIR/") as "--mmproj=...",
+ * since an optional value must otherwise be attached. Returns a new argv
+ * (malloc'ed). */
 static char **attach_mmproj_path(int *argcp, char **argv, char ***owned) {
     int argc = *argcp;
     char **out = calloc((size_t)argc + 1, sizeof *out);
@@ -344,8 +459,7 @@ static char **attach_mmproj_path(int *argcp, char **argv, char ***owned) {
     }
     int n = 0, k = 0;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--mmproj") && i + 1 < argc && argv[i + 1][0] != '-' &&
-            cli_ends_with(argv[i + 1], ".gguf")) {
+        if (!strcmp(argv[i], "--mmproj") && i + 1 < argc && is_mmproj_value(argc, argv, i + 1)) {
             char *joined = NULL;
             if (asprintf(&joined, "--mmproj=%s", argv[++i]) < 0) joined = NULL;
             out[n++] = (*owned)[k++] = joined;
@@ -518,6 +632,8 @@ static int check_targets(const args *a, run *r, h2g_error *err) {
 static int choose_files(const args *a, run *r, h2g_error *err) {
     if (a->outfile && cli_ends_with(a->outfile, "/") && !cli_is_directory(a->outfile))
         return h2g_fail(err, "--outfile %s: no such directory", a->outfile);
+    if (a->mmproj_path && cli_ends_with(a->mmproj_path, "/") && !cli_is_directory(a->mmproj_path))
+        return h2g_fail(err, "--mmproj %s: no such directory", a->mmproj_path);
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
         if (!r->paths[i]) return h2g_fail(err, "out of memory");
@@ -643,8 +759,9 @@ static void print_totals(const run *r) {
 
 static void print_summary(const args *a, const run *r) {
     for (size_t i = 0; i < r->n_files; i++) {
+        const char *shown = strcmp(r->file_paths[i], "-") ? r->file_paths[i] : "standard output";
         if (a->dry_run) {
-            h2g_report_plan_text(stdout, &r->files[i], r->file_paths[i]);
+            h2g_report_plan_text(stdout, &r->files[i], shown);
             if (r->file_exists && r->file_exists[i] && !a->quiet)
                 fprintf(stderr, "hf2gguf: note: %s already exists; %s\n", r->file_paths[i],
                         a->force ? "--force would overwrite it"
@@ -653,7 +770,7 @@ static void print_summary(const args *a, const run *r) {
         }
         if (a->quiet) continue;
         const h2g_plan *p = &r->files[i];
-        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", r->file_paths[i],
+        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", shown,
                 p->ftype ? p->ftype->name : p->type_label ? p->type_label
                          : h2g_outtype_name(p->outtype), p->n_tensors,
                 (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
@@ -691,13 +808,35 @@ static int convert_one(const args *a) {
     return status;
 }
 
-/* --outdir: created when missing; then the default names go there. */
-static int prepare_outdir(args *a) {
-    if (!a->outdir) return 0;
-    if (mkdir(a->outdir, 0777) != 0 && !cli_is_directory(a->outdir)) {
-        fprintf(stderr, "hf2gguf: error: --outdir %s: cannot create it\n", a->outdir);
+/* mkdir -p path; on failure says which folder could not be made and why. */
+static int make_folders(const char *path) {
+    char *p = strdup(path);
+    if (!p) {
+        fprintf(stderr, "hf2gguf: error: out of memory (the --outdir path)\n");
         return -1;
     }
+    int rc = 0;
+    for (char *q = p + 1; rc == 0; q++) {
+        bool end = *q == '\0';
+        if (!end && *q != '/') continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
+        else if (!cli_is_directory(p)) rc = -1, errno = ENOTDIR;
+        if (rc != 0)
+            fprintf(stderr, "hf2gguf: error: --outdir %s: cannot create %s: %s\n", path, p,
+                    strerror(errno));
+        if (end) break;
+        *q = '/';
+    }
+    free(p);
+    return rc;
+}
+
+/* --outdir: created (with its parents) when missing; then the default
+ * names go there. */
+static int prepare_outdir(args *a) {
+    if (!a->outdir) return 0;
+    if (!cli_is_directory(a->outdir) && make_folders(a->outdir) != 0) return -1;
     a->outfile = a->outdir;
     return 0;
 }

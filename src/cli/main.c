@@ -67,6 +67,13 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         return H2G_EXIT_USAGE;
     }
+    if (!strcmp(argv[1], "help") && argc > 2) { /* "help convert": convert's own help */
+        char *help_argv[] = {argv[2], "--help", NULL};
+        for (int i = 0; commands[i].name; i++)
+            if (!strcmp(argv[2], commands[i].name)) return commands[i].run(2, help_argv);
+        fprintf(stderr, "hf2gguf: error: unknown command '%s' (see hf2gguf --help)\n", argv[2]);
+        return H2G_EXIT_USAGE;
+    }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, stdout);
         return H2G_EXIT_OK;

@@ -2,6 +2,7 @@
 #include "hf2gguf/split.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,7 +113,9 @@ char *h2g_split_path(const char *path, size_t i, size_t n) {
 bool h2g_parse_size(const char *s, uint64_t *out) {
     char *end;
     if (!isdigit((unsigned char)*s)) return false;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE) return false;
     static const char units[] = "KMGT";
     uint64_t mult = 1;
     if (*end) {

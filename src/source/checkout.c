@@ -335,12 +335,50 @@ static int list_shards(const h2g_checkout *co, char ***names, size_t *n, h2g_err
     return rc;
 }
 
+/* Whether name is a pickled PyTorch checkpoint (pytorch_model*.bin, *.pt,
+ * *.pth), which hf2gguf never reads: unpickling runs code. */
+static bool is_pickled(const char *name) {
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    return (h2g_str_starts_with(base, "pytorch_model") && h2g_str_ends_with(base, ".bin")) ||
+           h2g_str_ends_with(base, ".pt") || h2g_str_ends_with(base, ".pth");
+}
+
+/* The first pickled checkpoint of the checkout, for the message saying why
+ * it is not read; NULL when there is none. */
+static char *find_pickled(const h2g_checkout *co) {
+    char *found = NULL;
+    if (co->archive) {
+        for (size_t i = 0; i < co->archive->n_members && !found; i++)
+            if (is_pickled(co->archive->members[i].name))
+                found = h2g_strdup(co->archive->members[i].name);
+        return found;
+    }
+    DIR *d = opendir(co->dir);
+    for (struct dirent *e; d && !found && (e = readdir(d));)
+        if (is_pickled(e->d_name)) found = h2g_strdup(e->d_name);
+    if (d) closedir(d);
+    return found;
+}
+
+/* No shard: say so, and why a pickled checkpoint beside is no use. */
+static int no_shards(const h2g_checkout *co, h2g_error *err) {
+    char *pickled = find_pickled(co);
+    if (!pickled) return h2g_fail(err, "no model*.safetensors files in %s", co->dir);
+    int rc = h2g_fail(err, "no model*.safetensors files in %s, only %s: pickled PyTorch "
+                           "checkpoints are not read (loading one runs code from the file); "
+                           "convert it to safetensors first, e.g. with transformers: "
+                           "save_pretrained(DIR, safe_serialization=True)", co->dir, pickled);
+    free(pickled);
+    return rc;
+}
+
 /* Without an index: every model*.safetensors entry in the directory, sorted. */
 static int shards_from_listing(h2g_checkout *co, h2g_error *err) {
     char **names = NULL;
     size_t n = 0;
     int rc = list_shards(co, &names, &n, err);
-    if (rc == 0 && n == 0) rc = h2g_fail(err, "no model*.safetensors files in %s", co->dir);
+    if (rc == 0 && n == 0) rc = no_shards(co, err);
     if (rc == 0) {
         qsort(names, n, sizeof *names, cmp_str_ptr);
         rc = make_shards(co, (const char *const *)names, n, err);
@@ -574,7 +612,10 @@ int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
     memset(co, 0, sizeof *co);
     struct stat st;
     bool found = stat(dir, &st) == 0, is_dir = found && S_ISDIR(st.st_mode);
-    if (!is_dir && !(found && S_ISREG(st.st_mode)))
+    if (!found)
+        return h2g_fail(err, "%s: %s (expected a model checkout: a directory or an archive)",
+                        dir, errno == ENOENT ? "no such file or directory" : strerror(errno));
+    if (!is_dir && !S_ISREG(st.st_mode))
         return h2g_fail(err, "%s: not a directory or an archive (expected a model checkout)", dir);
     if (!is_dir) {
         if (h2g_checkout_archive_open(co, dir, err) != 0) {
