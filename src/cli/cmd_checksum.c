@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/text.h"
 #include "hf2gguf/diff.h"
 #include "hf2gguf/gguf_set.h"
 
@@ -109,7 +110,7 @@ int h2g_cmd_checksum(int argc, char **argv) {
     h2g_gguf_set s;
     h2g_error err = {0};
     if (h2g_gguf_set_open(&s, path, &err) != 0) {
-        fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+        cli_print_error(err.msg);
         return H2G_EXIT_ERROR;
     }
     cJSON *j = manifest_json(&s, path);

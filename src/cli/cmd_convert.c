@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/text.h"
 #include "cli/paths.h"
 #include "cli/report.h"
 #include "cli/target.h"
@@ -593,7 +594,7 @@ static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
     if (n == 1) { /* as the reference: nothing to split, write a plain file */
         if (!a->quiet)
             fprintf(stderr, "hf2gguf: note: %s fits in one file under the split limits; not "
-                            "splitting\n", r->paths[i]);
+                            "splitting\n", cli_esc(r->paths[i]));
         h2g_plan_free(&parts[0]);
         rc = add_file(r, &r->plans[i], strdup(r->paths[i]), false, err);
     } else {
@@ -654,7 +655,7 @@ static void note_archive(const args *a) {
         !S_ISREG(st.st_mode))
         return;
     fprintf(stderr, "hf2gguf: indexing the archive %s (a compressed one is read through "
-                    "now, and once more while converting)\n", a->model_dir);
+                    "now, and once more while converting)\n", cli_esc(a->model_dir));
 }
 
 /* Opens a->model_dir: a checkout or archive, or else a model id (ORG/NAME)
@@ -763,14 +764,14 @@ static void print_summary(const args *a, const run *r) {
         if (a->dry_run) {
             h2g_report_plan_text(stdout, &r->files[i], shown);
             if (r->file_exists && r->file_exists[i] && !a->quiet)
-                fprintf(stderr, "hf2gguf: note: %s already exists; %s\n", r->file_paths[i],
+                fprintf(stderr, "hf2gguf: note: %s already exists; %s\n", cli_esc(r->file_paths[i]),
                         a->force ? "--force would overwrite it"
                                  : "the conversion would need --force to overwrite it");
             continue;
         }
         if (a->quiet) continue;
         const h2g_plan *p = &r->files[i];
-        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", shown,
+        fprintf(stderr, "hf2gguf: wrote %s (%s, %zu tensors, %.1f MB) in %.2f s\n", cli_esc(shown),
                 p->ftype ? p->ftype->name : p->type_label ? p->type_label
                          : h2g_outtype_name(p->outtype), p->n_tensors,
                 (double)(p->data_offset + p->data_size) / 1e6, r->stats.seconds);
@@ -796,8 +797,9 @@ static int convert_one(const args *a) {
     bool ok = convert(a, &r, &err) == 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    if (!ok) fprintf(stderr, "hf2gguf: error: %s%s%s\n", a->n_dirs > 1 ? a->model_dir : "",
-                     a->n_dirs > 1 ? ": " : "", err.msg);
+    if (!ok && a->n_dirs > 1) fprintf(stderr, "hf2gguf: error: %s: %s\n", cli_esc(a->model_dir),
+                                      cli_esc(err.msg));
+    else if (!ok) cli_print_error(err.msg);
     if (a->json)
         print_json(a, &r, &err, ok, seconds);
     else if (ok)
@@ -823,7 +825,7 @@ static int make_folders(const char *path) {
         if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
         else if (!cli_is_directory(p)) rc = -1, errno = ENOTDIR;
         if (rc != 0)
-            fprintf(stderr, "hf2gguf: error: --outdir %s: cannot create %s: %s\n", path, p,
+            fprintf(stderr, "hf2gguf: error: --outdir %s: cannot create %s: %s\n", cli_esc(path), cli_esc(p),
                     strerror(errno));
         if (end) break;
         *q = '/';

@@ -159,7 +159,7 @@ static void print_value(const h2g_kv *kv) {
 /* "kv KEY: " */
 static void print_kv_prefix(const h2g_kv *kv) {
     fputs("kv ", stdout);
-    fwrite(kv->key.data, 1, (size_t)kv->key.len, stdout);
+    cli_write_escaped(stdout, kv->key.data, (size_t)kv->key.len);
     fputs(": ", stdout);
 }
 
@@ -223,7 +223,7 @@ static void print_data(const h2g_diff_item *it) {
 static void print_tensor_item(const h2g_diff_item *it) {
     char sa[128], sb[128];
     const h2g_set_tensor *x = it->t_a, *y = it->t_b;
-    printf("tensor %s: ", (x ? x : y)->info.name);
+    printf("tensor %s: ", cli_esc((x ? x : y)->info.name));
     switch (it->kind) {
     case H2G_DIFF_TENSOR_MISSING_IN_A:
     case H2G_DIFF_TENSOR_MISSING_IN_B:
@@ -249,14 +249,14 @@ static void print_tensor_item(const h2g_diff_item *it) {
 static void print_order_item(const h2g_diff_item *it) {
     if (it->kind == H2G_DIFF_KV_ORDER) {
         printf("kv order differs at position %llu: A has ", (unsigned long long)it->index);
-        fwrite(it->kv_a->key.data, 1, (size_t)it->kv_a->key.len, stdout);
+        cli_write_escaped(stdout, it->kv_a->key.data, (size_t)it->kv_a->key.len);
         fputs(", B has ", stdout);
-        fwrite(it->kv_b->key.data, 1, (size_t)it->kv_b->key.len, stdout);
+        cli_write_escaped(stdout, it->kv_b->key.data, (size_t)it->kv_b->key.len);
         putchar('\n');
         return;
     }
     printf("tensor order differs at position %llu: A has %s, B has %s\n",
-           (unsigned long long)it->index, it->t_a->info.name, it->t_b->info.name);
+           (unsigned long long)it->index, cli_esc(it->t_a->info.name), cli_esc(it->t_b->info.name));
 }
 
 /* Every difference, one per line: KVs, tensors, then order. */
@@ -441,7 +441,7 @@ static int run(const h2g_gguf_set *a, const h2g_gguf_set *b, const args *ar) {
     h2g_diff d;
     h2g_error err = {0};
     if (h2g_diff_sets(a, b, &ar->opt, &d, &err) != 0) {
-        fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+        cli_print_error(err.msg);
         return H2G_EXIT_ERROR;
     }
     int rc = d.n == 0 ? H2G_EXIT_OK : H2G_EXIT_ERROR;
@@ -466,7 +466,7 @@ int h2g_cmd_diff(int argc, char **argv) {
     h2g_error err = {0};
     if (rc < 0 && (h2g_gguf_set_open(&sa, a.path[0], &err) != 0 ||
                    h2g_gguf_set_open(&sb, a.path[1], &err) != 0)) {
-        fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+        cli_print_error(err.msg);
         rc = H2G_EXIT_ERROR;
     }
     if (rc < 0) rc = run(&sa, &sb, &a);

@@ -125,7 +125,7 @@ static void print_array(const h2g_kv *kv, bool full) {
 /* One `key = value  (TYPE)` line. */
 static void print_kv(const h2g_kv *kv, bool full) {
     char label[32];
-    fwrite(kv->key.data, 1, (size_t)kv->key.len, stdout);
+    cli_write_escaped(stdout, kv->key.data, (size_t)kv->key.len);
     fputs(" = ", stdout);
     if (kv->type == H2G_VT_STRING) print_str(kv->str.data, kv->str.len, full);
     else if (kv->type == H2G_VT_ARRAY) print_array(kv, full);
@@ -153,7 +153,7 @@ static void print_tensors(const h2g_gguf_file *f) {
     for (size_t i = 0; i < f->n_tensors; i++) {
         const h2g_tensor_info *t = &f->tensors[i];
         h2g_tensor_shape_str(t, shape, sizeof shape);
-        printf("%-*s  %-7s  %-*s  %14llu  %14llu\n", name_w, t->name, h2g_ggml_type_name(t->type),
+        printf("%-*s  %-7s  %-*s  %14llu  %14llu\n", name_w, cli_esc(t->name), h2g_ggml_type_name(t->type),
                shape_w, shape, (unsigned long long)t->offset, (unsigned long long)t->nbytes);
     }
 }
@@ -161,7 +161,7 @@ static void print_tensors(const h2g_gguf_file *f) {
 /* The whole text report. */
 static void print_text(const h2g_gguf_file *f, const args *a) {
     printf("%s: GGUF version %u, alignment %u, %zu tensors, %zu KVs, data offset %llu, "
-           "file size %llu\n", f->path, f->version, f->alignment, f->n_tensors, f->kv.n,
+           "file size %llu\n", cli_esc(f->path), f->version, f->alignment, f->n_tensors, f->kv.n,
            (unsigned long long)f->data_offset, (unsigned long long)f->size);
     const char *layout = h2g_gguf_which_layout(&f->kv);
     if (layout) printf("layout: %s\n", layout);
@@ -194,7 +194,7 @@ int h2g_cmd_inspect(int argc, char **argv) {
     h2g_gguf_file f;
     h2g_error err = {0};
     if (h2g_gguf_open(&f, a.path, &err) != 0) {
-        fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+        cli_print_error(err.msg);
         return H2G_EXIT_ERROR;
     }
     if (a.json) {

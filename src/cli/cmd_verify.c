@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/text.h"
 #include "hf2gguf/verify.h"
 
 static const char usage[] =
@@ -56,13 +57,14 @@ static int parse_args(int argc, char **argv, args *a) {
 /* `FILE: OK (...)`, or one line per problem and a count. */
 static void print_text(const char *path, const h2g_verify_report *rep) {
     if (rep->n_problems == 0) {
-        printf("%s: OK (arch %s", path, rep->architecture ? rep->architecture : "?");
-        if (rep->projector) printf(", projector %s", rep->projector);
+        printf("%s: OK (arch %s", cli_esc(path), rep->architecture ? cli_esc(rep->architecture) : "?");
+        if (rep->projector) printf(", projector %s", cli_esc(rep->projector));
         printf(", %zu KVs, %zu tensors)\n", rep->n_kv, rep->n_tensors);
         return;
     }
-    for (size_t i = 0; i < rep->n_problems; i++) printf("%s: %s\n", path, rep->problems[i]);
-    printf("%s: %zu problem%s\n", path, rep->n_problems, rep->n_problems == 1 ? "" : "s");
+    for (size_t i = 0; i < rep->n_problems; i++)
+        printf("%s: %s\n", cli_esc(path), cli_esc(rep->problems[i]));
+    printf("%s: %zu problem%s\n", cli_esc(path), rep->n_problems, rep->n_problems == 1 ? "" : "s");
 }
 
 /* The JSON object of the usage text; NULL when out of memory. */
@@ -108,7 +110,7 @@ int h2g_cmd_verify(int argc, char **argv) {
     h2g_error err = {0};
     if (h2g_verify(a.path, &rep, &err) != 0) {
         h2g_verify_report_free(&rep);
-        fprintf(stderr, "hf2gguf: error: %s\n", err.msg);
+        cli_print_error(err.msg);
         return H2G_EXIT_ERROR;
     }
     rc = rep.n_problems == 0 ? H2G_EXIT_OK : H2G_EXIT_ERROR;

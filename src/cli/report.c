@@ -1,5 +1,6 @@
 /* report.c - plans and progress, for people and for scripts (see report.h). */
 #include "cli/report.h"
+#include "cli/text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -32,15 +33,16 @@ void h2g_report_plan_text(FILE *out, const h2g_plan *p, const char *path) {
     char type[64];
     type_label(p, type, sizeof type);
     fprintf(out, "%s: %s, arch %s, %s %s, %zu KV pairs, %zu tensors, %" PRIu64 " bytes\n",
-            path, p->role, plan_arch(p),
+            cli_esc(path), p->role, cli_esc(plan_arch(p)),
             p->ftype ? "quantize" : p->type_label ? "file type" : "outtype", type, p->kv.n,
             p->n_tensors, p->data_offset + p->data_size);
     for (size_t i = 0; i < p->n_tensors; i++) {
         const h2g_plan_tensor *t = &p->tensors[i];
         char shape[96];
         h2g_tensor_shape_str(&t->info, shape, sizeof shape);
-        fprintf(out, "  %-34s %-5s %-20s %-8s %s", t->info.name, h2g_ggml_type_name(t->info.type),
-                shape, h2g_transform_name(t->transform), t->src[0].tensor->name);
+        fprintf(out, "  %-34s %-5s %-20s %-8s %s", cli_esc(t->info.name),
+                h2g_ggml_type_name(t->info.type), shape, h2g_transform_name(t->transform),
+                cli_esc(t->src[0].tensor->name));
         if (t->n_src > 1) fprintf(out, " (+%zu more)", t->n_src - 1);
         fputc('\n', out);
     }

@@ -858,8 +858,22 @@ static void append_part(char *out, size_t size, const char *s, bool first, bool 
     out[o] = '\0';
 }
 
+/* Makes name safe as one file name in the folder asked for (issue 14, item
+ * 5): its parts come from the checkout (model card, config, folder name),
+ * so '/' and '\\' (which would reach other folders, ".." included) and
+ * control characters become '-', and a leading '-' or '.' (an option to
+ * other tools, a hidden file, "..") becomes '_'. Names the reference
+ * would write are made of none of these and stay as they are. */
+static void sanitise_file_name(char *name) {
+    for (char *p = name; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) *p = '-';
+    }
+    for (char *p = name; *p == '-' || *p == '.'; p++) *p = '_';
+}
+
 /* <base>[-<size>][-<finetune>][-<version>]-<TYPE>.gguf, with the mmproj-
- * and vocab forms (see general.h). */
+ * and vocab forms (see general.h), sanitised. */
 char *h2g_default_filename(const h2g_general *g, const char *kind, const char *type_label) {
     char out[2048] = "";
     bool mmproj = !strcmp(kind, "mmproj"), vocab = !strcmp(kind, "vocab");
@@ -874,5 +888,6 @@ char *h2g_default_filename(const h2g_general *g, const char *kind, const char *t
     if (g->version) append_part(out, sizeof out, g->version, false, false);
     append_part(out, sizeof out, vocab ? "vocab" : type_label, false, false);
     strncat(out, ".gguf", sizeof out - strlen(out) - 1);
+    sanitise_file_name(out);
     return h2g_strdup(out);
 }

@@ -497,7 +497,7 @@ static void test_missing_config(void **state) {
     assert_string_equal(err.msg, want);
     free(want);
     remove_tree(dir);
-    expect_open_error("/nonexistent/h2g", "/nonexistent/h2g: not a directory", "no directory");
+    expect_open_error("/nonexistent/h2g", "/nonexistent/h2g: no such file or directory", "no directory");
 }
 
 /* Without an index: model*.safetensors only, in name order. */

@@ -362,7 +362,7 @@ static void test_refused(void **state) {
         {AT("noconfig.tar"), "config.json: not found in "},
         {AT("twotops.tar"), "twotops.tar, only as 'a/config.json' (an archive must hold one "
                             "checkout, at its root or in one top folder)"},
-        {AT("missing.tar"), "missing.tar: not a directory or an archive"},
+        {AT("missing.tar"), "missing.tar: no such file or directory"},
     };
 #undef AT
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

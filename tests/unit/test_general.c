@@ -536,7 +536,9 @@ static void test_base_models_and_datasets(void **state) {
 
 /* naming_convention: basename or name (spaces and '/' -> '-'), size label
  * as it is, finetune and version with spaces -> '-'; mmproj and vocab
- * forms; ggml-model without a name. */
+ * forms; ggml-model without a name. One liberty: the reference keeps a '/'
+ * of the version (the file would land in a subfolder); we write '-' (issue
+ * 14, item 5), as for any '/', '\\' or control character. */
 static void test_default_filename_forms(void **state) {
     (void)state;
     h2g_general g = {0};
@@ -545,14 +547,14 @@ static void test_default_filename_forms(void **state) {
     g.finetune = " Chat v2 ";
     g.version = "a/b";
     char *s = h2g_default_filename(&g, "model", h2g_outtype_upper_name(H2G_OUT_Q8_0));
-    assert_string_equal(s, "My-Model-One-8x7B-Chat-v2-a/b-Q8_0.gguf");
+    assert_string_equal(s, "My-Model-One-8x7B-Chat-v2-a-b-Q8_0.gguf");
     free(s);
     s = h2g_default_filename(&g, "mmproj", h2g_outtype_upper_name(H2G_OUT_BF16));
-    assert_string_equal(s, "mmproj-My-Model-One-Chat-v2-a/b-BF16.gguf");
+    assert_string_equal(s, "mmproj-My-Model-One-Chat-v2-a-b-BF16.gguf");
     free(s);
     g.basename = "Base";
     s = h2g_default_filename(&g, "vocab", h2g_outtype_upper_name(H2G_OUT_F16));
-    assert_string_equal(s, "Base-Chat-v2-a/b-vocab.gguf");
+    assert_string_equal(s, "Base-Chat-v2-a-b-vocab.gguf");
     free(s);
     h2g_general none = {0};
     s = h2g_default_filename(&none, "model", h2g_outtype_upper_name(H2G_OUT_F32));
