@@ -15,6 +15,7 @@
 #include "cli/text.h"
 #include "cli/paths.h"
 #include "cli/report.h"
+#include "cli/space.h"
 #include "cli/target.h"
 #include "hf2gguf/checkout.h"
 #include "hf2gguf/convert.h"
@@ -102,6 +103,9 @@ static const char usage[] =
     "                       (default main)\n"
     "  --model-name NAME    general.name (and the default file name, when the model\n"
     "                       card gives no basename), as the reference's --model-name\n"
+    "  --no-space-check     write even when the output's file system has less free\n"
+    "                       space than the planned size (checked before writing;\n"
+    "                       a compressed archive's largest shard counts too)\n"
     "  --tokenizer-pre NAME use NAME as tokenizer.ggml.pre instead of recognising it\n"
     "                       (deepseek-llm, deepseek-coder, deepseek-v3, ...)\n"
     "  --json               print a JSON report of what was (or would be) written on\n"
@@ -137,6 +141,7 @@ typedef struct args {
     h2g_convert_options conv;
     int threads;
     bool dry_run, force, json, quiet;
+    bool no_space_check;
 } args;
 
 /* ---------------------------------------------------------------------------
@@ -223,8 +228,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
 static int parse_options(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME,
-           O_LIST_ARCHS };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME, O_LIST_ARCHS, O_NO_SPACE_CHECK };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
@@ -240,6 +244,7 @@ static int parse_options(int argc, char **argv, args *a, int *status) {
         {"dry-run", no_argument, NULL, O_DRY},
         {"threads", required_argument, NULL, O_THREADS},
         {"force", no_argument, NULL, O_FORCE},
+        {"no-space-check", no_argument, NULL, O_NO_SPACE_CHECK},
         {"tokenizer-pre", required_argument, NULL, O_PRE},
         {"revision", required_argument, NULL, O_REVISION},
         {"model-name", required_argument, NULL, O_MODEL_NAME},
@@ -311,6 +316,7 @@ static int parse_options(int argc, char **argv, args *a, int *status) {
             a->threads = (int)n;
             break;
         case O_FORCE: a->force = true; break;
+        case O_NO_SPACE_CHECK: a->no_space_check = true; break;
         case O_PRE: a->conv.tokenizer_pre = optarg; break;
         case O_REVISION: a->revision = optarg; break;
         case O_MODEL_NAME:
@@ -694,6 +700,9 @@ static int convert(const args *a, run *r, h2g_error *err) {
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
     if (choose_files(a, r, err) != 0) return -1;
     if (a->dry_run) return 0;
+    if (!a->no_space_check &&
+        cli_check_space(&r->co, r->files, r->file_paths, r->n_files, err) != 0)
+        return -1;
     h2g_exec_options eo = {.threads = a->threads, .replace = a->force};
     h2g_progress_view view = {0};
     if (!a->quiet && !a->json && isatty(STDERR_FILENO)) {

@@ -110,6 +110,10 @@ expect_error "disk full (simulated, tar.gz)" "no space left on device" "$out" \
   -- env HF2GGUF_TEST_WRITE_LIMIT=100000 "$HF2GGUF" convert "$WORK/arc/tar.gz/$v3.tar.gz" --outdir "$out"
 if mount -t tmpfs -o size=1200k tmpfs "$out" 2>/dev/null; then
   expect_error "disk full (tmpfs, tar.gz)" "no space left on device" "$out" \
+    -- "$HF2GGUF" convert "$WORK/arc/tar.gz/$v3.tar.gz" --outdir "$out" --outtype f32 --no-space-check
+  # Without --no-space-check, refused before writing: the output and the
+  # largest shard (staged beside it) are counted.
+  expect_error "free space (tmpfs, tar.gz)" "not enough free space in $out: the output needs" "$out" \
     -- "$HF2GGUF" convert "$WORK/arc/tar.gz/$v3.tar.gz" --outdir "$out" --outtype f32
   umount "$out"
 else
