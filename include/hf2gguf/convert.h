@@ -27,6 +27,17 @@
 int h2g_convert_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_plan *plans,
                      size_t *n_plans, h2g_error *err);
 
+/* Checks a plan, before anything is written, with the rules `hf2gguf
+ * verify` applies to files (verify.h: the same code), and that config.json's
+ * num_hidden_layers keeps every layer the checkout has. rep (zeroed here;
+ * free with h2g_verify_report_free) gets one line per problem, naming the
+ * tensor and its source tensor, and the config.json keys behind the GGUF
+ * keys involved with their values. Architectures verify has no rules for
+ * give no problems (rep->arch_known false). -1 only when out of memory. */
+struct h2g_verify_report;
+int h2g_convert_check_plan(const h2g_checkout *co, const h2g_plan *p,
+                           struct h2g_verify_report *rep, h2g_error *err);
+
 /* Whether the checkout's architecture has a vision projector (mmproj). */
 bool h2g_convert_has_mmproj(const h2g_checkout *co);
 

@@ -43,6 +43,8 @@ typedef struct h2g_verify_report {
     bool parsed;        /* the GGUF reader accepted the file */
     char *architecture; /* general.architecture, or NULL when absent/unreadable */
     char *projector;    /* clip.projector_type for clip files, else NULL */
+    bool arch_known;    /* verify has rules for the architecture (and projector) */
+    bool vocab_only;    /* no tensors: the tensor rules were skipped */
     size_t n_kv;        /* counts from the file (0 when not parsed) */
     size_t n_tensors;
     char **problems; /* one line each, without the file name */
@@ -60,6 +62,13 @@ int h2g_verify(const char *path, h2g_verify_report *rep, h2g_error *err);
 /* The architecture checks (2 and 3 above) on a file already parsed; adds
  * to rep. Returns 0, or -1 with err when out of memory. */
 int h2g_verify_parsed(const h2g_gguf_file *f, h2g_verify_report *rep, h2g_error *err);
+
+/* The architecture checks on a file about to be written: its KVs and tensor
+ * infos, as a plan holds them (convert checks its plans this way before
+ * writing, with the very rules `verify` uses). name is for messages only.
+ * Returns 0 when the checks ran, -1 with err when out of memory. */
+int h2g_verify_header(const char *name, const h2g_kv_list *kv, const h2g_tensor_info *tensors,
+                      size_t n_tensors, h2g_verify_report *rep, h2g_error *err);
 
 /* Frees what a report holds and zeroes it. */
 void h2g_verify_report_free(h2g_verify_report *rep);

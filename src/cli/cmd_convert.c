@@ -24,7 +24,14 @@
 #include "hf2gguf/general.h"
 #include "hf2gguf/hf_cache.h"
 #include "hf2gguf/split.h"
+#include "hf2gguf/verify.h"
 #include "hf2gguf/vocab.h"
+
+/* vocab.h's h2g_known_pretokenizers, spelled out for the help text (the
+ * test of --help checks that each is accepted). */
+#define PRE_TOKENIZERS_1 "deepseek-llm, deepseek-coder, deepseek-v3,"
+#define PRE_TOKENIZERS_2 "kimi-k2, llama-bpe, qwen2, joyai-llm, default"
+#define PRE_TOKENIZERS PRE_TOKENIZERS_1 " " PRE_TOKENIZERS_2
 
 static const char usage[] =
     "usage: hf2gguf convert MODEL_DIR [options]\n"
@@ -103,11 +110,17 @@ static const char usage[] =
     "                       (default main)\n"
     "  --model-name NAME    general.name (and the default file name, when the model\n"
     "                       card gives no basename), as the reference's --model-name\n"
+    "  --no-verify          write even when the plan breaks the rules `hf2gguf verify`\n"
+    "                       checks (config.json disagreeing with the tensors: sizes,\n"
+    "                       head and expert counts, layers); each problem becomes a\n"
+    "                       warning. By default such a conversion is refused\n"
     "  --no-space-check     write even when the output's file system has less free\n"
     "                       space than the planned size (checked before writing;\n"
     "                       a compressed archive's largest shard counts too)\n"
-    "  --tokenizer-pre NAME use NAME as tokenizer.ggml.pre instead of recognising it\n"
-    "                       (deepseek-llm, deepseek-coder, deepseek-v3, ...)\n"
+    "  --tokenizer-pre NAME use NAME as tokenizer.ggml.pre instead of recognising it;\n"
+    "                       one of the names llama.cpp knows:\n"
+    "                       " PRE_TOKENIZERS_1 "\n"
+    "                       " PRE_TOKENIZERS_2 "\n"
     "  --json               print a JSON report of what was (or would be) written on\n"
     "                       stdout\n"
     "  --quiet              no progress or summary on stderr\n"
@@ -141,7 +154,7 @@ typedef struct args {
     h2g_convert_options conv;
     int threads;
     bool dry_run, force, json, quiet;
-    bool no_space_check;
+    bool no_space_check, no_verify;
 } args;
 
 /* ---------------------------------------------------------------------------
@@ -228,7 +241,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
 static int parse_options(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME, O_LIST_ARCHS, O_NO_SPACE_CHECK };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME, O_LIST_ARCHS, O_NO_SPACE_CHECK, O_NO_VERIFY };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
@@ -245,6 +258,7 @@ static int parse_options(int argc, char **argv, args *a, int *status) {
         {"threads", required_argument, NULL, O_THREADS},
         {"force", no_argument, NULL, O_FORCE},
         {"no-space-check", no_argument, NULL, O_NO_SPACE_CHECK},
+        {"no-verify", no_argument, NULL, O_NO_VERIFY},
         {"tokenizer-pre", required_argument, NULL, O_PRE},
         {"revision", required_argument, NULL, O_REVISION},
         {"model-name", required_argument, NULL, O_MODEL_NAME},
@@ -317,7 +331,16 @@ static int parse_options(int argc, char **argv, args *a, int *status) {
             break;
         case O_FORCE: a->force = true; break;
         case O_NO_SPACE_CHECK: a->no_space_check = true; break;
-        case O_PRE: a->conv.tokenizer_pre = optarg; break;
+        case O_NO_VERIFY: a->no_verify = true; break;
+        case O_PRE:
+            if (!h2g_vocab_pre_is_known(optarg)) {
+                *status = h2g_usage_error("convert", "--tokenizer-pre '%s' is not a "
+                                          "pre-tokenizer llama.cpp knows (%s)", optarg,
+                                          PRE_TOKENIZERS);
+                return -1;
+            }
+            a->conv.tokenizer_pre = optarg;
+            break;
         case O_REVISION: a->revision = optarg; break;
         case O_MODEL_NAME:
             if (!*optarg) {
@@ -686,6 +709,28 @@ static int open_checkout(const args *a, run *r, h2g_error *err) {
     return a->model_name ? h2g_checkout_set_model_name(&r->co, a->model_name, err) : 0;
 }
 
+/* Verify's rules on plan p before anything is written: a problem refuses
+ * the conversion, or with --no-verify is a warning (issue 14, item 9). */
+static int check_plan(const args *a, const run *r, const h2g_plan *p, h2g_error *err) {
+    h2g_verify_report rep;
+    if (h2g_convert_check_plan(&r->co, p, &rep, err) != 0) return -1;
+    int rc = 0;
+    size_t n = rep.n_problems;
+    if (n && !a->no_verify) {
+        char more[64] = "";
+        if (n > 1) snprintf(more, sizeof more, " (and %zu more)", n - 1);
+        rc = h2g_fail(err, "the %s planned from %s breaks llama.cpp's rules: %s%s; --no-verify "
+                           "writes it anyway", p->role, r->co.dir, rep.problems[0], more);
+    }
+    for (size_t i = 0; n && a->no_verify && !a->quiet && i < n && i < 20; i++)
+        fprintf(stderr, "hf2gguf: warning: the %s breaks llama.cpp's rules (--no-verify): %s\n",
+                p->role, cli_esc(rep.problems[i]));
+    if (n > 20 && a->no_verify && !a->quiet)
+        fprintf(stderr, "hf2gguf: warning: ... and %zu more\n", n - 20);
+    h2g_verify_report_free(&rep);
+    return rc;
+}
+
 static int convert(const args *a, run *r, h2g_error *err) {
     note_archive(a);
     if (open_checkout(a, r, err) != 0) return -1;
@@ -698,6 +743,8 @@ static int convert(const args *a, run *r, h2g_error *err) {
                         a->model_dir);
     }
     if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
+    for (size_t i = 0; i < r->n_plans; i++)
+        if (check_plan(a, r, &r->plans[i], err) != 0) return -1;
     if (choose_files(a, r, err) != 0) return -1;
     if (a->dry_run) return 0;
     if (!a->no_space_check &&

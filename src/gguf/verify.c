@@ -412,7 +412,11 @@ static void run_arch(h2g_vctx *c) {
     compute_dims(c);
     for (int k = 0; k < H2G_VERIFY_MAX_TABLES && c->arch->keys[k]; k++)
         check_keys(c, c->arch->keys[k]);
-    for (int k = 0; k < H2G_VERIFY_MAX_TABLES && c->arch->tensors[k]; k++)
+    /* A file without tensors is a vocab-only file (convert --vocab-only,
+     * llama.cpp's vocab files): its keys and tokenizer are checked, the
+     * tensor rules are not (issue 14, item 12). */
+    if (c->f->n_tensors == 0) c->rep->vocab_only = true;
+    for (int k = 0; !c->rep->vocab_only && k < H2G_VERIFY_MAX_TABLES && c->arch->tensors[k]; k++)
         check_tensor_table(c, c->arch->tensors[k]);
     if (c->arch->strict_tensors)
         for (size_t i = 0; i < c->f->n_tensors && !c->full; i++)
@@ -430,6 +434,7 @@ int h2g_verify_parsed(const h2g_gguf_file *f, h2g_verify_report *rep, h2g_error 
     rep->n_tensors = f->n_tensors;
     if (c->used) {
         c->arch = select_arch(c);
+        rep->arch_known = c->arch != NULL;
         if (c->arch && c->arch->n_dims > MAX_DIMS)
             h2g_vctx_problem(c, "verify: the %s rules define too many dims", c->arch->arch);
         else if (c->arch) run_arch(c);
@@ -438,6 +443,20 @@ int h2g_verify_parsed(const h2g_gguf_file *f, h2g_verify_report *rep, h2g_error 
     free(c->used);
     free(c);
     return oom ? h2g_fail(err, "out of memory while verifying %s", f->path) : 0;
+}
+
+int h2g_verify_header(const char *name, const h2g_kv_list *kv, const h2g_tensor_info *tensors,
+                      size_t n_tensors, h2g_verify_report *rep, h2g_error *err) {
+    /* The engine reads a file's KVs and tensor infos only (never its data),
+     * so a header in memory is checked as the file it will become. */
+    h2g_gguf_file f = {0};
+    f.path = (char *)name;
+    f.kv = *kv;
+    f.tensors = (h2g_tensor_info *)tensors;
+    f.n_tensors = n_tensors;
+    f.version = H2G_GGUF_VERSION;
+    rep->parsed = true;
+    return h2g_verify_parsed(&f, rep, err);
 }
 
 /* Removes a leading "path: " from a reader message (the CLI names the file). */
