@@ -37,6 +37,9 @@
 
 #define H2G_JSON_MAX_BYTES (256u * 1024u * 1024u) /* cap for any JSON file we read */
 #define H2G_README_MAX_BYTES (16u * 1024u * 1024u) /* cap for README.md (model card) */
+/* Cap on the safetensors headers of all shards together (each is also capped
+ * at 100 MB, H2G_ST_MAX_HEADER): their parsed tensors are kept in memory. */
+#define H2G_HEADERS_MAX_BYTES (1024ull * 1024u * 1024u) /* 1 GiB */
 
 typedef struct h2g_shard {
     char *file_name; /* as in the index, e.g. model-00001-of-000003.safetensors */

@@ -270,7 +270,7 @@ static int add_expert(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t, l
     if (!el->t[kind]) {
         for (int k = 0; k < EXP_KINDS; k++) {
             el->t[k] = calloc(m->n_expert, sizeof *el->t[k]);
-            if (!el->t[k]) return h2g_fail(err, "out of memory");
+            if (!el->t[k]) return h2g_fail(err, "out of memory (in %s)", __func__);
         }
     }
     if (el->t[kind][index])
@@ -397,7 +397,7 @@ static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
 static int plan_tensors(ds2 *m, h2g_plan *p, h2g_error *err) {
     experts e = {calloc(m->n_layer ? m->n_layer : 1, sizeof *e.layers), m->n_layer,
                  m->n_expert};
-    if (!e.layers) return h2g_fail(err, "out of memory");
+    if (!e.layers) return h2g_fail(err, "out of memory (in %s)", __func__);
     int rc = 0;
     /* Packed (INT4) weights come after all others, in processing order, as
      * the reference appends their dequantized tensors to its list. */

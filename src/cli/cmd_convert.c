@@ -604,7 +604,7 @@ static int add_file(run *r, const h2g_plan *p, char *path, bool owned, h2g_error
     if (owned_flags) r->file_owned = owned_flags;
     if (!files || !paths || !owned_flags || !path) {
         free(path);
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     }
     r->files[r->n_files] = *p;
     r->file_paths[r->n_files] = path;
@@ -666,7 +666,7 @@ static int choose_files(const args *a, run *r, h2g_error *err) {
         return h2g_fail(err, "--mmproj %s: no such directory", a->mmproj_path);
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
-        if (!r->paths[i]) return h2g_fail(err, "out of memory");
+        if (!r->paths[i]) return h2g_fail(err, "out of memory (in %s)", __func__);
     }
     if (r->n_plans == 2 && !strcmp(r->paths[0], r->paths[1]))
         return h2g_fail(err, "the text model and the mmproj would both be written to %s",

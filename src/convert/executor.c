@@ -211,7 +211,7 @@ static int output_open(output *o, h2g_error *err) {
     uint8_t *header;
     size_t len;
     h2g_tensor_info *infos = malloc((o->plan->n_tensors + 1) * sizeof *infos);
-    if (!infos) return h2g_fail(err, "out of memory");
+    if (!infos) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < o->plan->n_tensors; i++) infos[i] = o->plan->tensors[i].info;
     int rc = h2g_gguf_encode_header(&o->plan->kv, infos, o->plan->n_tensors, &header, &len, err);
     free(infos);
@@ -488,7 +488,7 @@ static int run_workers(exec *x, int threads, h2g_error *err) {
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     if (!tids) {
         if (x->any_stream) h2g_reorder_free(&x->window);
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     }
     int started = 0;
     for (int i = 1; i < threads; i++) {
@@ -578,7 +578,7 @@ static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int thr
     if (!dir || !wanted) {
         free(dir);
         free(wanted);
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     }
     x->pass = PASS_IN_PLACE;
     int rc = run_workers(x, threads, err);
@@ -603,7 +603,7 @@ int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, siz
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     output *outs = calloc(n ? n : 1, sizeof *outs);
-    if (!outs) return h2g_fail(err, "out of memory");
+    if (!outs) return h2g_fail(err, "out of memory (in %s)", __func__);
     exec x = {.co = co, .outs = outs, .n_outs = n, .opt = o, .start = t0, .last_progress = t0};
     pthread_mutex_init(&x.lock, NULL);
     /* Files take pieces in any order (pwrite); standard output gets them

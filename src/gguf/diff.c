@@ -34,7 +34,7 @@ typedef struct differ {
 static int add(differ *d, const h2g_diff_item *item) {
     h2g_diff *out = d->out;
     if (h2g_grow((void **)&out->items, &out->cap, out->n + 1, sizeof *out->items) != 0)
-        return h2g_fail(d->err, "out of memory");
+        return h2g_fail(d->err, "out of memory for the list of differences (%zu)", out->n + 1);
     out->items[out->n++] = *item;
     return 0;
 }
@@ -369,7 +369,7 @@ int h2g_diff_sets(const h2g_gguf_set *a, const h2g_gguf_set *b, const h2g_diff_o
     memset(out, 0, sizeof *out);
     differ d = {a, b, opt, out, err, malloc(CHUNK_VALUES * sizeof(float)),
                 malloc(CHUNK_VALUES * sizeof(float))};
-    int rc = d.va && d.vb ? 0 : h2g_fail(err, "out of memory");
+    int rc = d.va && d.vb ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
     if (rc == 0) rc = compare_kvs(&d);
     if (rc == 0) rc = compare_tensors(&d);
     if (rc == 0 && !(opt && opt->ignore_order)) rc = compare_kv_order(&d);

@@ -77,9 +77,9 @@ const h2g_kv *h2g_kv_get(const h2g_kv_list *list, const char *key) {
 
 /* A malloc'ed, NUL-terminated copy of len bytes in dst. Returns 0 or -1. */
 static int copy_str(h2g_str *dst, const char *src, uint64_t len, h2g_error *err) {
-    if (len >= SIZE_MAX) return h2g_fail(err, "out of memory");
+    if (len >= SIZE_MAX) return h2g_fail(err, "out of memory (in %s)", __func__);
     dst->data = malloc((size_t)len + 1);
-    if (!dst->data) return h2g_fail(err, "out of memory");
+    if (!dst->data) return h2g_fail(err, "out of memory (in %s)", __func__);
     if (len) memcpy(dst->data, src, (size_t)len);
     dst->data[len] = '\0';
     dst->len = len;
@@ -105,7 +105,7 @@ static int commit(h2g_kv_list *list, const char *key, size_t key_len, h2g_kv *va
         h2g_grow((void **)&list->items, &list->cap, list->n + 1, sizeof *list->items) != 0) {
         free(val->key.data);
         value_free(val);
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     }
     list->items[list->n++] = *val;
     return 0;
@@ -199,7 +199,7 @@ static int copy_packed(h2g_kv *val, const char *key, uint32_t elem_type, const v
     val->type = H2G_VT_ARRAY;
     val->arr_type = elem_type;
     val->arr = malloc(n ? (size_t)n * es : 1);
-    if (!val->arr) return h2g_fail(err, "out of memory");
+    if (!val->arr) return h2g_fail(err, "out of memory (in %s)", __func__);
     if (n) memcpy(val->arr, elems, (size_t)n * es);
     val->n = n;
     return 0;
@@ -225,11 +225,11 @@ int h2g_kv_set_str_array_owned(h2g_kv_list *list, const char *key, h2g_str *strs
 
 /* Deep copy of an array of n strings into val. Returns 0 or -1. */
 static int copy_strs(h2g_kv *val, const h2g_str *strs, uint64_t n, h2g_error *err) {
-    if (n > SIZE_MAX / sizeof *strs) return h2g_fail(err, "out of memory");
+    if (n > SIZE_MAX / sizeof *strs) return h2g_fail(err, "out of memory (in %s)", __func__);
     val->type = H2G_VT_ARRAY;
     val->arr_type = H2G_VT_STRING;
     val->strs = calloc(n ? (size_t)n : 1, sizeof *val->strs);
-    if (!val->strs) return h2g_fail(err, "out of memory");
+    if (!val->strs) return h2g_fail(err, "out of memory (in %s)", __func__);
     val->n = n;
     for (uint64_t i = 0; i < n; i++)
         if (copy_str(&val->strs[i], strs[i].data, strs[i].len, err) != 0) return -1;

@@ -129,7 +129,9 @@ static int read_str_elems(cursor *c, h2g_kv *kv, uint64_t n) {
                                 "(%llu bytes)", (unsigned long long)n,
                         (unsigned long long)c->pos, (unsigned long long)c->size);
     kv->strs = calloc(n ? (size_t)n : 1, sizeof *kv->strs);
-    if (!kv->strs) return h2g_fail(c->err, "out of memory");
+    if (!kv->strs)
+        return h2g_fail(c->err, "out of memory for an array of %llu strings",
+                        (unsigned long long)n);
     kv->n = n; /* set now so that h2g_kv_list_free frees what was read */
     for (uint64_t i = 0; i < n; i++)
         if (read_str(c, &kv->strs[i], "array string") != 0) return -1;
@@ -146,7 +148,7 @@ static int read_packed_elems(cursor *c, h2g_kv *kv, uint64_t n) {
                         (unsigned long long)c->size);
     size_t bytes = (size_t)n * es;
     kv->arr = malloc(bytes ? bytes : 1);
-    if (!kv->arr) return h2g_fail(c->err, "out of memory");
+    if (!kv->arr) return h2g_fail(c->err, "out of memory for a %zu-byte array", bytes);
     if (bytes) memcpy(kv->arr, c->p + c->pos, bytes);
     c->pos += bytes;
     kv->n = n;
@@ -200,7 +202,7 @@ static int cmp_keys(const void *a, const void *b) {
 static int check_duplicate_keys(const h2g_kv_list *kv, h2g_error *err) {
     if (kv->n < 2) return 0;
     const h2g_kv **sorted = malloc(kv->n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory");
+    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < kv->n; i++) sorted[i] = &kv->items[i];
     qsort(sorted, kv->n, sizeof *sorted, cmp_keys);
     int rc = 0;
@@ -216,7 +218,7 @@ static int check_duplicate_keys(const h2g_kv_list *kv, h2g_error *err) {
 static int read_kvs(cursor *c, h2g_gguf_file *f, uint64_t n_kv) {
     for (uint64_t i = 0; i < n_kv; i++) {
         if (h2g_grow((void **)&f->kv.items, &f->kv.cap, f->kv.n + 1, sizeof *f->kv.items) != 0)
-            return h2g_fail(c->err, "out of memory");
+            return h2g_fail(c->err, "out of memory for the KV list (%zu pairs)", f->kv.n + 1);
         h2g_kv *kv = &f->kv.items[f->kv.n++];
         memset(kv, 0, sizeof *kv);
         if (read_kv(c, kv, i) != 0) return -1;
@@ -291,7 +293,7 @@ static int cmp_names(const void *a, const void *b) {
 static int check_duplicate_names(const h2g_tensor_info *tensors, size_t n, h2g_error *err) {
     if (n < 2) return 0;
     const h2g_tensor_info **sorted = malloc(n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory");
+    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < n; i++) sorted[i] = &tensors[i];
     qsort(sorted, n, sizeof *sorted, cmp_names);
     int rc = 0;
@@ -412,7 +414,7 @@ int h2g_gguf_parse(h2g_gguf_file *f, const uint8_t *data, uint64_t size, const c
                    h2g_error *err) {
     memset(f, 0, sizeof *f);
     f->path = h2g_strdup(path ? path : "<memory>");
-    if (!f->path) return h2g_fail(err, "out of memory");
+    if (!f->path) return h2g_fail(err, "out of memory (in %s)", __func__);
     f->map = data;
     f->size = size;
     cursor c = {data, size, 0, err};

@@ -426,7 +426,7 @@ static void run_arch(h2g_vctx *c) {
 
 int h2g_verify_parsed(const h2g_gguf_file *f, h2g_verify_report *rep, h2g_error *err) {
     h2g_vctx *c = calloc(1, sizeof *c);
-    if (!c) return h2g_fail(err, "out of memory");
+    if (!c) return h2g_fail(err, "out of memory (in %s)", __func__);
     c->f = f;
     c->rep = rep;
     c->used = calloc(f->n_tensors ? f->n_tensors : 1, sizeof *c->used);
@@ -478,7 +478,7 @@ int h2g_verify(const char *path, h2g_verify_report *rep, h2g_error *err) {
     h2g_error ferr = {0};
     if (h2g_gguf_open(&f, path, &ferr) != 0) {
         if (report_add(rep, without_path(ferr.msg, path)) != 0)
-            return h2g_fail(err, "out of memory");
+            return h2g_fail(err, "out of memory (in %s)", __func__);
         return 0;
     }
     rep->parsed = true;

@@ -619,9 +619,9 @@ static int collect(const cJSON *v, h2g_str **items, size_t *n, size_t *cap, h2g_
     for (const cJSON *it = is_list ? v->child : v; it; it = is_list ? it->next : NULL) {
         if (!cJSON_IsString(it)) continue;
         if (h2g_grow((void **)items, cap, *n + 1, sizeof **items) != 0)
-            return h2g_fail(err, "out of memory");
+            return h2g_fail(err, "out of memory (in %s)", __func__);
         (*items)[*n].data = h2g_strdup(it->valuestring);
-        if (!(*items)[*n].data) return h2g_fail(err, "out of memory");
+        if (!(*items)[*n].data) return h2g_fail(err, "out of memory (in %s)", __func__);
         (*items)[*n].len = strlen(it->valuestring);
         (*n)++;
     }
@@ -656,7 +656,7 @@ static int add_license(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) 
     for (const cJSON *it = lic->child; it; it = it->next)
         if (cJSON_IsString(it)) len += strlen(it->valuestring) + 1;
     char *joined = calloc(len, 1);
-    if (!joined) return h2g_fail(err, "out of memory");
+    if (!joined) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (const cJSON *it = lic->child; it; it = it->next) {
         if (!cJSON_IsString(it)) continue;
         if (it != lic->child) strcat(joined, ",");

@@ -210,13 +210,13 @@ static int cmp_str_ptr(const void *a, const void *b) {
 /* Makes co->shards from n sorted, distinct file names (not yet opened). */
 static int make_shards(h2g_checkout *co, const char *const *names, size_t n, h2g_error *err) {
     co->shards = calloc(n ? n : 1, sizeof *co->shards);
-    if (!co->shards) return h2g_fail(err, "out of memory");
+    if (!co->shards) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < n; i++) {
         h2g_shard *s = &co->shards[co->n_shards++];
         s->fd = -1;
         s->file_name = h2g_strdup(names[i]);
         s->path = h2g_path_join(co->dir, names[i]);
-        if (!s->file_name || !s->path) return h2g_fail(err, "out of memory");
+        if (!s->file_name || !s->path) return h2g_fail(err, "out of memory (in %s)", __func__);
     }
     return 0;
 }
@@ -315,7 +315,7 @@ static bool add_name(char ***names, size_t *n, size_t *cap, const char *name) {
 /* Adds a copy of name to names[n] when it is a listed shard. */
 static int add_listed(const char *name, char ***names, size_t *n, size_t *cap, h2g_error *err) {
     if (!is_listed_shard(name) || strchr(name, '/')) return 0;
-    return add_name(names, n, cap, name) ? 0 : h2g_fail(err, "out of memory");
+    return add_name(names, n, cap, name) ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
 }
 
 /* The listed shards of the archive's files or of the directory's entries. */
@@ -441,7 +441,8 @@ static int append_tensors(h2g_checkout *co, size_t shard, size_t *cap, h2g_st_he
                           h2g_error *err) {
     if (h2g_grow((void **)&co->tensors, cap, co->n_tensors + h->n_tensors + 1,
                  sizeof *co->tensors) != 0)
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (the tensor list, at %s's %zu tensors)",
+                        co->shards[shard].file_name, h->n_tensors);
     memcpy(co->tensors + co->n_tensors, h->tensors, h->n_tensors * sizeof *h->tensors);
     co->shards[shard].first_tensor = co->n_tensors;
     co->shards[shard].n_tensors = h->n_tensors;
@@ -453,13 +454,32 @@ static int append_tensors(h2g_checkout *co, size_t shard, size_t *cap, h2g_st_he
     return 0;
 }
 
+/* The cap on all shard headers together (tests: HF2GGUF_TEST_HEADERS_MAX). */
+static uint64_t headers_cap(void) {
+    const char *test = getenv("HF2GGUF_TEST_HEADERS_MAX");
+    return test ? strtoull(test, NULL, 10) : H2G_HEADERS_MAX_BYTES;
+}
+
+/* Adds shard s's header length to *total; fails past the cap. */
+static int count_header(const h2g_checkout *co, const h2g_shard *s, uint64_t *total,
+                        h2g_error *err) {
+    *total += s->data_start - 8;
+    if (*total <= headers_cap()) return 0;
+    return h2g_fail(err, "%s: the safetensors headers of the %zu shards read so far add up to "
+                         "%llu bytes, more than the %llu hf2gguf reads in all",
+                    s->file_name, (size_t)(s - co->shards) + 1, (unsigned long long)*total,
+                    (unsigned long long)headers_cap());
+}
+
 /* Opens every shard in order and gathers the tensors. */
 static int open_shards(h2g_checkout *co, h2g_error *err) {
     size_t cap = 0;
+    uint64_t headers = 0;
     for (size_t i = 0; i < co->n_shards; i++) {
         h2g_st_header h;
         memset(&h, 0, sizeof h); /* open_shard may fail before parsing into h */
         int rc = open_shard(co, &co->shards[i], (uint32_t)i, &h, err);
+        if (rc == 0) rc = count_header(co, &co->shards[i], &headers, err);
         if (rc == 0) rc = append_tensors(co, i, &cap, &h, err);
         h2g_st_header_free(&h);
         if (rc != 0) return -1;
@@ -495,9 +515,9 @@ static int build_name_index(h2g_checkout *co, h2g_error *err) {
     size_t n = co->n_tensors;
     if (n == 0) return 0;
     if (n > (SIZE_MAX / 2) / (sizeof *co->tensors + sizeof(h2g_st_tensor *)))
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     h2g_st_tensor *grown = realloc(co->tensors, n * sizeof *grown + n * sizeof(h2g_st_tensor *));
-    if (!grown) return h2g_fail(err, "out of memory");
+    if (!grown) return h2g_fail(err, "out of memory (in %s)", __func__);
     co->tensors = grown;
     /* n * sizeof(h2g_st_tensor) keeps pointer alignment: the struct holds
      * pointer and uint64_t members. */
@@ -543,7 +563,7 @@ static int check_index_entry(const h2g_checkout *co, const cJSON *e, bool *seen,
 static int check_against_index(const h2g_checkout *co, const cJSON *index, h2g_error *err) {
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(index, "weight_map");
     bool *seen = calloc(co->n_tensors + 1, sizeof *seen);
-    if (!seen) return h2g_fail(err, "out of memory");
+    if (!seen) return h2g_fail(err, "out of memory (in %s)", __func__);
     int rc = 0;
     for (const cJSON *e = map->child; e && rc == 0; e = e->next)
         rc = check_index_entry(co, e, seen, err);
@@ -627,7 +647,7 @@ int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
         co->dir_name = dir_name_of(dir);
         if (!co->dir || !co->dir_name) {
             h2g_checkout_close(co);
-            return h2g_fail(err, "out of memory");
+            return h2g_fail(err, "out of memory (in %s)", __func__);
         }
     }
     if (read_small_files(co, err) != 0 || index_shards(co, err) != 0) {

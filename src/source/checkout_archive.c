@@ -187,7 +187,7 @@ static void fill_held(h2g_archive_member *m, const uint8_t *block, uint64_t at, 
 static int read_held(h2g_archive_reader *r, h2g_archive_member *m, uint64_t at,
                      h2g_error *err) {
     uint8_t *block = malloc(COPY_BLOCK);
-    if (!block) return h2g_fail(err, "out of memory");
+    if (!block) return h2g_fail(err, "out of memory (in %s)", __func__);
     long n;
     while ((n = h2g_archive_reader_read(r, block, COPY_BLOCK, err)) > 0) {
         fill_held(m, block, at, (size_t)n);
@@ -231,11 +231,11 @@ static int keep_shard_head(h2g_archive_reader *r, struct h2g_archive *a, h2g_arc
 static int add_member(h2g_archive_reader *r, struct h2g_archive *a, size_t *cap,
                       const h2g_archive_item *it, h2g_error *err) {
     if (h2g_grow((void **)&a->members, cap, a->n_members + 1, sizeof *a->members) != 0)
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     h2g_archive_member *m = &a->members[a->n_members++];
     memset(m, 0, sizeof *m);
     m->name = h2g_strdup(it->name);
-    if (!m->name) return h2g_fail(err, "out of memory");
+    if (!m->name) return h2g_fail(err, "out of memory (in %s)", __func__);
     m->size = it->size;
     m->in_place = it->in_place;
     m->offset = it->offset;
@@ -273,7 +273,7 @@ static int strip_top_folder(struct h2g_archive *a, h2g_error *err) {
     for (size_t i = 1; i < a->n_members; i++)
         if (strncmp(a->members[i].name, first, len) != 0) return 0;
     a->top = strndup(first, len - 1);
-    if (!a->top) return h2g_fail(err, "out of memory");
+    if (!a->top) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < a->n_members; i++) {
         char *n = a->members[i].name;
         memmove(n, n + len, strlen(n + len) + 1);
@@ -290,7 +290,7 @@ static int cmp_member_name(const void *x, const void *y) {
  * one is meant is anyone's guess, so it is refused. */
 static int refuse_repeats(const struct h2g_archive *a, h2g_error *err) {
     const h2g_archive_member **sorted = malloc(a->n_members * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory");
+    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < a->n_members; i++) sorted[i] = &a->members[i];
     qsort(sorted, a->n_members, sizeof *sorted, cmp_member_name);
     int rc = 0;
@@ -323,18 +323,18 @@ static int map_file(struct h2g_archive *a, h2g_error *err) {
 
 int h2g_checkout_archive_open(h2g_checkout *co, const char *path, h2g_error *err) {
     struct h2g_archive *a = calloc(1, sizeof *a);
-    if (!a) return h2g_fail(err, "out of memory");
+    if (!a) return h2g_fail(err, "out of memory (in %s)", __func__);
     co->archive = a;
     a->fd = a->stage_fd = -1;
     a->staged_shard = -1;
     a->path = h2g_strdup(path);
     co->dir = h2g_strdup(path);
-    if (!a->path || !co->dir) return h2g_fail(err, "out of memory");
+    if (!a->path || !co->dir) return h2g_fail(err, "out of memory (in %s)", __func__);
     if (map_file(a, err) != 0 || walk(a, err) != 0 || strip_top_folder(a, err) != 0 ||
         refuse_repeats(a, err) != 0)
         return -1;
     co->dir_name = a->top ? h2g_strdup(a->top) : name_from_file(path);
-    return co->dir_name ? 0 : h2g_fail(err, "out of memory");
+    return co->dir_name ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
 }
 
 void h2g_checkout_archive_free(struct h2g_archive *a) {
@@ -424,7 +424,7 @@ int h2g_archive_locate_shard(h2g_checkout *co, h2g_shard *s, const uint8_t **hea
 int h2g_archive_attach_held(h2g_checkout *co, h2g_error *err) {
     struct h2g_archive *a = co->archive;
     co->held = calloc(co->n_tensors + 1, sizeof *co->held);
-    if (!co->held) return h2g_fail(err, "out of memory");
+    if (!co->held) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (size_t i = 0; i < co->n_shards; i++) {
         const h2g_shard *s = &co->shards[i];
         if (!s->streamed) continue;
@@ -456,7 +456,7 @@ bool h2g_checkout_stages_shards(const h2g_checkout *co) {
  * unlinked at once, so that nothing is left whatever happens. */
 static int open_stage_file(struct h2g_archive *a, const char *tmp_dir, h2g_error *err) {
     char *path = h2g_strfmt("%s/.hf2gguf-stage-XXXXXX", tmp_dir);
-    if (!path) return h2g_fail(err, "out of memory");
+    if (!path) return h2g_fail(err, "out of memory (in %s)", __func__);
     a->stage_fd = mkstemp(path);
     int e = errno;
     if (a->stage_fd >= 0) unlink(path);
@@ -480,7 +480,7 @@ static int copy_to_stage(struct h2g_archive *a, const h2g_shard *s, const char *
     if (ftruncate(a->stage_fd, 0) != 0) /* the last shard's space goes first */
         return h2g_fail(err, "%s: cannot reuse the temporary file: %s", tmp_dir, strerror(errno));
     uint8_t *block = malloc(COPY_BLOCK);
-    if (!block) return h2g_fail(err, "out of memory");
+    if (!block) return h2g_fail(err, "out of memory (in %s)", __func__);
     uint64_t at = 0;
     long n;
     int rc = 0;

@@ -187,7 +187,7 @@ static int load_added(const cJSON *tok, added_token **out, size_t *n, h2g_error 
     if (!list || cJSON_IsNull(list)) return 0;
     if (!cJSON_IsArray(list)) return h2g_fail(err, "tokenizer.json: 'added_tokens' must be a list");
     *out = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof **out);
-    if (!*out) return h2g_fail(err, "out of memory");
+    if (!*out) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (const cJSON *e = list->child; e; e = e->next) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content");
         long id = json_id(cJSON_GetObjectItemCaseSensitive(e, "id"));
@@ -272,7 +272,7 @@ static const char *first_duplicate(const char **strs, size_t n) {
 static int check_vocab_keys(const cJSON *vocab, h2g_error *err) {
     size_t n = (size_t)cJSON_GetArraySize(vocab), i = 0;
     const char **keys = malloc((n + 1) * sizeof *keys);
-    if (!keys) return h2g_fail(err, "out of memory");
+    if (!keys) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (const cJSON *e = vocab->child; e; e = e->next) keys[i++] = e->string;
     const char *dup = first_duplicate(keys, n);
     int rc = dup ? h2g_fail(err, "tokenizer.json: model.vocab lists '%s' twice", dup) : 0;
@@ -310,7 +310,7 @@ static int reverse_vocab(const cJSON *vocab, const added_token *add, size_t n_ad
  * id_to_token.size() == token_to_id.size()). Returns 0 or -1. */
 static int check_unique(const h2g_str *tokens, uint32_t n, h2g_error *err) {
     const char **sorted = malloc(((size_t)n + 1) * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory");
+    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (uint32_t i = 0; i < n; i++) sorted[i] = tokens[i].data;
     const char *dup = first_duplicate(sorted, n);
     int rc = dup ? h2g_fail(err, "tokenizer.json: token '%s' appears twice (llama.cpp requires "
@@ -350,7 +350,7 @@ static int add_tokens(h2g_kv_list *kv, const cJSON *tok, uint32_t vocab_size, h2
     const cJSON *vocab = model_vocab(tok, err);
     int rc = -1;
     if (!by_id || !tokens || !types) {
-        h2g_fail(err, "out of memory");
+        h2g_fail(err, "out of memory for the token table (%u tokens)", vocab_size);
         goto done;
     }
     if (!vocab || load_added(tok, &add, &n_add, err) != 0 ||
@@ -360,7 +360,7 @@ static int add_tokens(h2g_kv_list *kv, const cJSON *tok, uint32_t vocab_size, h2
         const added_token *a = by_id[i] ? find_added(add, n_add, by_id[i]) : NULL;
         tokens[i].data = token_entry(i, by_id[i], a, &types[i]);
         if (!tokens[i].data) {
-            h2g_fail(err, "out of memory");
+            h2g_fail(err, "out of memory for the text of token %u", i);
             goto done;
         }
         tokens[i].len = strlen(tokens[i].data);
@@ -436,7 +436,7 @@ static char *merge_text(const cJSON *m, bool pairs, size_t i, h2g_error *err) {
                       "the first entry", i);
         return NULL;
     }
-    if (!s) h2g_fail(err, "out of memory");
+    if (!s) h2g_fail(err, "out of memory (in %s)", __func__);
     return s;
 }
 
@@ -453,7 +453,7 @@ static int json_merges(const cJSON *tok, h2g_str **out, size_t *n, h2g_error *er
         return h2g_fail(err, "tokenizer.json: unknown model.merges format (neither \"a b\" "
                              "strings nor [a, b] pairs)");
     h2g_str *list = calloc(count, sizeof *list);
-    if (!list) return h2g_fail(err, "out of memory");
+    if (!list) return h2g_fail(err, "out of memory (in %s)", __func__);
     for (const cJSON *m = merges->child; m; m = m->next, i++) {
         list[i].data = merge_text(m, pairs, i, err);
         if (!list[i].data) {
@@ -487,9 +487,9 @@ static int merges_line(char *line, h2g_str **list, size_t *n, size_t *cap, h2g_e
     }
     if (k != 2) return 0;
     if (h2g_grow((void **)list, cap, *n + 1, sizeof **list) != 0)
-        return h2g_fail(err, "out of memory");
+        return h2g_fail(err, "out of memory (in %s)", __func__);
     char *s = h2g_strfmt("%.*s %.*s", (int)len[0], field[0], (int)len[1], field[1]);
-    if (!s) return h2g_fail(err, "out of memory");
+    if (!s) return h2g_fail(err, "out of memory (in %s)", __func__);
     (*list)[(*n)++] = (h2g_str){s, strlen(s)};
     return 0;
 }
@@ -859,7 +859,7 @@ static int add_specials(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err)
     }
     s.has_tc = has_tokenizer_config(co);
     s.tc = s.has_tc ? cJSON_Duplicate(co->tokenizer_config, 1) : cJSON_CreateObject();
-    if (!s.tc) return h2g_fail(err, "out of memory");
+    if (!s.tc) return h2g_fail(err, "out of memory (in %s)", __func__);
     if (s.has_tc) fallback_tokens(&s);
     post_processor(&s, co->tokenizer);
     int rc = 0;
@@ -899,7 +899,7 @@ static bool has_name(const h2g_str *names, size_t n, const char *name) {
 static int add_named_template(h2g_kv_list *kv, char *clean, const char *tmpl, h2g_str *names,
                               size_t *n_names, h2g_error *err) {
     char *key = h2g_strfmt("tokenizer.chat_template.%s", clean);
-    int rc = key ? h2g_kv_set_str(kv, key, tmpl, err) : h2g_fail(err, "out of memory");
+    int rc = key ? h2g_kv_set_str(kv, key, tmpl, err) : h2g_fail(err, "out of memory (in %s)", __func__);
     free(key);
     if (rc != 0 || has_name(names, *n_names, clean)) {
         free(clean);
@@ -917,14 +917,14 @@ static int add_template_list(h2g_kv_list *kv, const cJSON *list, h2g_error *err)
     const char *main_template = NULL;
     h2g_str *names = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *names);
     size_t n_names = 0;
-    int rc = names ? 0 : h2g_fail(err, "out of memory");
+    int rc = names ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
     for (const cJSON *c = list->child; c && rc == 0; c = c->next) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
         const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(c, "template");
         if (!cJSON_IsString(name) || !name->valuestring[0] || !cJSON_IsString(tmpl)) continue;
         char *clean = clean_template_name(name->valuestring);
         if (!clean) {
-            rc = h2g_fail(err, "out of memory");
+            rc = h2g_fail(err, "out of memory (in %s)", __func__);
         } else if (!strcmp(clean, "default")) {
             main_template = tmpl->valuestring;
             free(clean);
@@ -948,14 +948,14 @@ static int add_template_file(cJSON *list, const h2g_checkout *co, const char *fi
     char *rel = h2g_strfmt("additional_chat_templates/%s", file), *text = NULL;
     size_t len;
     int rc = rel ? h2g_checkout_read_file(co, rel, H2G_JSON_MAX_BYTES, &text, &len, err)
-                 : h2g_fail(err, "out of memory");
+                 : h2g_fail(err, "out of memory (in %s)", __func__);
     if (rc > 0) rc = h2g_fail(err, "%s: disappeared while being read", rel);
     cJSON *entry = rc == 0 ? cJSON_CreateObject() : NULL;
     if (rc == 0) {
         char *stem = strndup(file, strlen(file) - strlen(".jinja"));
         if (!entry || !stem || !cJSON_AddStringToObject(entry, "name", stem) ||
             !cJSON_AddStringToObject(entry, "template", text))
-            rc = h2g_fail(err, "out of memory");
+            rc = h2g_fail(err, "out of memory (in %s)", __func__);
         free(stem);
         if (rc == 0) cJSON_AddItemToArray(list, entry);
         else cJSON_Delete(entry);
@@ -981,7 +981,7 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
     } else if (!def || !cJSON_AddStringToObject(def, "name", "default") ||
                !cJSON_AddStringToObject(def, "template", co->chat_template_jinja)) {
         cJSON_Delete(def);
-        rc = h2g_fail(err, "out of memory");
+        rc = h2g_fail(err, "out of memory (in %s)", __func__);
     } else {
         cJSON_AddItemToArray(list, def);
         for (size_t i = 0; i < n && rc == 0; i++) rc = add_template_file(list, co, files[i], err);
@@ -991,7 +991,7 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
     cJSON_Delete(list);
     for (size_t i = 0; i < n; i++) free(files[i]);
     free(files);
-    if (rc == 0 && !*out) return h2g_fail(err, "out of memory");
+    if (rc == 0 && !*out) return h2g_fail(err, "out of memory (in %s)", __func__);
     if (rc != 0) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -1059,9 +1059,30 @@ static int add_tiktoken_kv(h2g_kv_list *kv, const h2g_checkout *co, uint32_t voc
     return 0;
 }
 
+/* vocab_size sizes three arrays of that many entries: a number no tensor of
+ * the checkout could hold (an embedding has a row per token) is refused
+ * before anything is allocated (issue 14, item 10). */
+static int check_vocab_bound(const h2g_checkout *co, uint32_t vocab_size, h2g_error *err) {
+    uint64_t most = 0;
+    const char *holder = NULL;
+    for (size_t i = 0; i < co->n_tensors; i++) {
+        for (uint32_t d = 0; d < co->tensors[i].n_dims; d++) {
+            if (co->tensors[i].shape[d] > most) {
+                most = co->tensors[i].shape[d];
+                holder = co->tensors[i].name;
+            }
+        }
+    }
+    if (!holder || vocab_size <= most) return 0;
+    return h2g_fail(err, "config.json: 'vocab_size' is %u, more tokens than any tensor of the "
+                         "checkout can hold (the largest dimension is %llu, of '%s')",
+                    vocab_size, (unsigned long long)most, holder);
+}
+
 /* All tokenizer keys, in the reference's order (see vocab.h). */
 int h2g_vocab_add_kv(h2g_kv_list *kv, const h2g_checkout *co, uint32_t vocab_size,
                      const char *pre_override, h2g_error *err) {
+    if (check_vocab_bound(co, vocab_size, err) != 0) return -1;
     const cJSON *tok = co->tokenizer;
     if (!cJSON_IsObject(tok)) return add_tiktoken_kv(kv, co, vocab_size, pre_override, err);
     const char *pre = pre_override;

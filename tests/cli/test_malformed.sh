@@ -217,6 +217,12 @@ gguf-is-directory      | gguf | mkdir "$g"                                      
 gguf-expected-cut      | gguf | head -c -100 "$DATA/deepseek-v3-tiny/expected/deepseek-v3-tiny-f16.gguf" > "$g" | bad.gguf
 cfg-experts-huge       | v2 | set_key config.json n_routed_experts 4294967295                         | config.json: 'n_routed_experts' is 4294967295
 cfg-layers-huge        | v2 | set_key config.json num_hidden_layers 4294967295                        | config.json: 'num_hidden_layers' is 4294967295
+cfg-vocab-huge         | v3 | set_key config.json vocab_size 100000000                                | config.json: 'vocab_size' is 100000000, more tokens than any tensor of the checkout can hold (the largest dimension is 400, of 'model.embed_tokens.weight')
+cfg-vocab-over-rows    | v3 | set_key config.json vocab_size 401                                      | config.json: 'vocab_size' is 401, more tokens than any tensor
+cfg-hidden-vs-tensors  | v3 | set_key config.json hidden_size 32                                      | the model planned from ... breaks llama.cpp's rules: token_embd.weight (from model.embed_tokens.weight): shape {64, 400}, expected {32, 400} ... config.json: hidden_size = 32
+cfg-experts-used-over  | v3 | set_key config.json num_experts_per_tok 9                               | deepseek2.expert_used_count: 9 is more than deepseek2.expert_count 8; config.json: num_experts_per_tok = 9
+cfg-layers-drop-real   | v3 | set_key config.json num_hidden_layers 3                                 | config.json: num_hidden_layers = 3 (+ 1 MTP layers) leaves out layer 4
+pickled-only           | v2 | rm model.safetensors && : > pytorch_model.bin                           | no model*.safetensors files in ... only pytorch_model.bin: pickled PyTorch checkpoints are not read
 tik-bad-base64         | kimi | sed -i '3s/^[^ ]*/I*==/' tiktoken.model                              | tiktoken.model line 3: the token 'I*==' is not canonical standard base64
 tik-duplicate-rank     | kimi | sed -i '5s/ [0-9]*$/ 3/' tiktoken.model                             | tiktoken.model line 5: rank 3 is given twice (also on line 4)
 tik-rank-gap           | kimi | sed -i '$s/ [0-9]*$/ 450/' tiktoken.model                          | tiktoken.model line 450: rank 450 leaves a gap: 450 tokens must have the ranks 0 to 449, each once

@@ -14,7 +14,6 @@ set_key() { sed -i -E "s/(\"$2\": *)[^,]*(,?)\$/\\1$3\\2/" "$1"; }
 
 # KEY VALUE | FRAGMENT of the one-line error (v3 = deepseek-v3-tiny)
 CASES=$(cat <<'EOF2'
-vocab_size 500             | token_embd.weight (from model.embed_tokens.weight): shape {64, 400}, expected {64, 500} (embedding_length, token count); config.json: hidden_size = 64, vocab_size = 500
 hidden_size 32             | token_embd.weight (from model.embed_tokens.weight): shape {64, 400}, expected {32, 400} (embedding_length, token count); config.json: hidden_size = 32
 num_attention_heads 8      | blk.0.attn_q_b.weight (from model.layers.0.self_attn.q_b_proj.weight): shape {32, 192}, expected {32, 384} (attention.q_lora_rank, head_count*key_length_mla); config.json: num_attention_heads = 8
 qk_rope_head_dim 8         | blk.0.attn_q_b.weight (from model.layers.0.self_attn.q_b_proj.weight): shape {32, 192}, expected {32, 160}
