@@ -224,10 +224,10 @@ static const char *const special_id_keys[] = {
     NULL,
 };
 
-/* Pre-tokenizer names llama.cpp knows for the DeepSeek family (6.5), and
- * the two others `convert --tokenizer-pre` offers (vocab.h's
- * h2g_known_pretokenizers: the lists must agree, or convert would plan
- * what its own check refuses; tests/cli/test_plan_check.sh tries each). */
+/* Pre-tokenizer names llama.cpp knows for the DeepSeek family (6.5). Every
+ * name `convert --tokenizer-pre` accepts (vocab.h's h2g_known_pretokenizers)
+ * must be here, or convert would plan what its own check refuses
+ * (tests/cli/test_plan_check.sh tries each). */
 static const char *const known_pre[] = {
     "default", "deepseek-llm", "deepseek-coder", "deepseek-v3", "kimi-k2", "llama-bpe", "qwen2",
     "joyai-llm", /* real DeepSeek-V4 tokenizers; read with deepseek-v3's regexes */

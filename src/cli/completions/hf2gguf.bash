@@ -63,7 +63,7 @@ _hf2gguf() {
     local flags
     case $cmd in
     convert)
-        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--revision\n--model-name\n--tokenizer-pre\n--json\n--quiet\n--list-architectures\n--help'
+        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--no-verify\n--no-space-check\n--revision\n--model-name\n--tokenizer-pre\n--json\n--quiet\n--list-architectures\n--help'
         case $prev in
         --outtype) COMPREPLY=($(compgen -W $'f32\nf16\nbf16\nq8_0\nauto' -- "$cur")); return ;;
         --layout) COMPREPLY=($(compgen -W $'llama.cpp\nollama' -- "$cur")); return ;;
