@@ -853,6 +853,7 @@ static int convert_one(const args *a) {
     bool ok = convert(a, &r, &err) == 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (!ok && a->n_dirs > 1) h2g_progress_clear(stderr);
     if (!ok && a->n_dirs > 1) fprintf(stderr, "hf2gguf: error: %s: %s\n", cli_esc(a->model_dir),
                                       cli_esc(err.msg));
     else if (!ok) cli_print_error(err.msg);

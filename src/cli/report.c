@@ -3,7 +3,10 @@
 #include "cli/text.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------------------
  * Shapes and names
@@ -142,21 +145,54 @@ static void eta(uint64_t left, double rate, char *buf, size_t cap) {
     h2g_format_hms(left == 0 ? 0 : rate > 0 ? (double)left / rate : -1, buf, cap);
 }
 
-void h2g_report_progress(void *ctx, const h2g_progress *p) {
-    h2g_progress_view scratch = {0}, *v = ctx ? ctx : &scratch;
+/* What the progress line left on the terminal: its length, 0 when the
+ * cursor is at the start of a clean line (issue 14, item 15). */
+static size_t progress_left;
+
+/* The terminal's width (COLUMNS when the ioctl cannot say; else 80). */
+static int terminal_width(void) {
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    const char *cols = getenv("COLUMNS");
+    int n = cols ? atoi(cols) : 0;
+    return n > 0 ? n : 80;
+}
+
+void h2g_progress_render(FILE *f, int width, h2g_progress_view *v, const h2g_progress *p) {
     double rate = windowed_rate(v, p);
     int pct = p->bytes_total ? (int)(100.0 * (double)p->bytes_done / (double)p->bytes_total) : 100;
-    char done[32], total[32], all_eta[32], file_eta[32];
+    char done[32], total[32], all_eta[32], file_eta[32], line[256];
     h2g_format_bytes(p->bytes_done, done, sizeof done);
     h2g_format_bytes(p->bytes_total, total, sizeof total);
     eta(p->bytes_total - p->bytes_done, rate, all_eta, sizeof all_eta);
-    fprintf(stderr, "\r[%3d%%] %s/%s  %.0f MB/s  ETA %s  tensors %zu/%zu", pct, done, total,
-            rate / 1e6, all_eta, p->tensors_done, p->tensors_total);
-    if (p->n_files > 1) {
+    int n = snprintf(line, sizeof line, "[%3d%%] %s/%s  %.0f MB/s  ETA %s  tensors %zu/%zu", pct,
+                     done, total, rate / 1e6, all_eta, p->tensors_done, p->tensors_total);
+    if (p->n_files > 1 && n > 0 && (size_t)n < sizeof line) {
         eta(p->file_bytes_total - p->file_bytes_done, rate, file_eta, sizeof file_eta);
-        fprintf(stderr, "  file %zu/%zu ETA %s", p->file + 1, p->n_files, file_eta);
+        snprintf(line + n, sizeof line - (size_t)n, "  file %zu/%zu ETA %s", p->file + 1,
+                 p->n_files, file_eta);
     }
-    fputs("   ", stderr);
-    if (p->bytes_done >= p->bytes_total) fputc('\n', stderr);
-    fflush(stderr);
+    /* Never wider than the terminal (a wrapped line leaves a stale row that
+     * \r cannot reach), and padded over what the last line left. */
+    size_t len = strlen(line), room = width > 1 ? (size_t)width - 1 : 1;
+    if (len > room) line[len = room] = '\0';
+    fprintf(f, "\r%s%*s", line, progress_left > len ? (int)(progress_left - len) : 0, "");
+    progress_left = len;
+    if (p->bytes_done >= p->bytes_total) {
+        fputc('\n', f);
+        progress_left = 0;
+    }
+    fflush(f);
+}
+
+void h2g_progress_clear(FILE *f) {
+    if (!progress_left) return;
+    fprintf(f, "\r%*s\r", (int)progress_left, "");
+    progress_left = 0;
+    fflush(f);
+}
+
+void h2g_report_progress(void *ctx, const h2g_progress *p) {
+    h2g_progress_view scratch = {0}, *v = ctx ? ctx : &scratch;
+    h2g_progress_render(stderr, terminal_width(), v, p);
 }

@@ -38,6 +38,14 @@ typedef struct h2g_progress_view {
  * h2g_progress_view. */
 void h2g_report_progress(void *ctx, const h2g_progress *p);
 
+/* Draws the progress line on f for a terminal `width` columns wide: cut to
+ * width - 1, padded over the line before it, ended by a newline at 100%. */
+void h2g_progress_render(FILE *f, int width, h2g_progress_view *v, const h2g_progress *p);
+
+/* Wipes a progress line left unfinished on f, so that what is printed next
+ * (an error, a warning) starts on a clean line. */
+void h2g_progress_clear(FILE *f);
+
 /* seconds as h:mm:ss ("-:--:--" when unknown or absurd). */
 void h2g_format_hms(double seconds, char *buf, size_t cap);
 

@@ -1,5 +1,6 @@
 /* text.c - plain-text output helpers (see text.h). */
 #include "cli/text.h"
+#include "cli/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,7 @@ const char *cli_esc(const char *s) {
 }
 
 void cli_print_error(const char *msg) {
+    h2g_progress_clear(stderr);
     fputs("hf2gguf: error: ", stderr);
     cli_write_escaped(stderr, msg, strlen(msg));
     fputc('\n', stderr);

@@ -8,10 +8,10 @@ out="$WORK/out"
 mkdir -p "$out"
 
 # vocab_size = 1e8 used to take 7.5 GB and minutes: now refused at once.
-# (ulimit -v keeps a regression from eating the machine: 1 GB is plenty.)
+
 d=$(fixture_copy deepseek-v3-tiny vocab)
 sed -i -E 's/("vocab_size": *)[^,]*(,?)$/\1100000000\2/' "$d/config.json"
-err=$(ulimit -v 1000000; "$HF2GGUF" convert "$d" --outfile "$out/x.gguf" 2>&1); rc=$?
+err=$("$HF2GGUF" convert "$d" --outfile "$out/x.gguf" 2>&1); rc=$?
 [ $rc -eq 1 ] && [[ $err == *"config.json: 'vocab_size' is 100000000, more tokens than any tensor of the checkout can hold (the largest dimension is 400, of 'model.embed_tokens.weight')"* ]] &&
   [ -z "$(ls -A "$out")" ] && pass || fail "vocab_size 1e8: rc $rc: $err"
 
