@@ -12,11 +12,11 @@
  *
  * KVs and tensors are in file order; shapes are ne, innermost first. Arrays
  * of up to 16 elements (or any size with full_arrays) are JSON arrays; longer
- * ones are {"count", "head"}. Integers are JSON numbers, except those beyond
- * +-2^53 (which a double cannot hold exactly): they are decimal strings.
+ * ones are {"count", "head"}. Integers are JSON numbers, those beyond
+ * +-2^53 (which a double cannot hold exactly) written with all their digits.
  * FLOAT32 values are the shortest decimal that reads back as the same float
- * (1e-06, not 9.99999997e-07); NaN and infinities are the strings "nan",
- * "inf", "-inf". Strings that are not valid UTF-8 or hold a NUL byte become
+ * (1e-06, not 9.99999997e-07); NaN and infinities, which JSON lacks, are
+ * null, and their KV object says "non_finite": true. Strings that are not valid UTF-8 or hold a NUL byte become
  * {"hex": "..."}.
  */
 #ifndef HF2GGUF_GGUF_JSON_H

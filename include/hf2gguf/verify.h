@@ -45,6 +45,7 @@ typedef struct h2g_verify_report {
     char *projector;    /* clip.projector_type for clip files, else NULL */
     bool arch_known;    /* verify has rules for the architecture (and projector) */
     bool vocab_only;    /* no tensors: the tensor rules were skipped */
+    size_t n_parts;     /* a split set: how many parts were read (else 0) */
     size_t n_kv;        /* counts from the file (0 when not parsed) */
     size_t n_tensors;
     char **problems; /* one line each, without the file name */
@@ -52,7 +53,11 @@ typedef struct h2g_verify_report {
     size_t cap_problems;
 } h2g_verify_report;
 
-/* Verifies the GGUF file at path and fills rep (which the caller zeroes
+/* Verifies the GGUF file at path and fills rep. A part of a split set
+ * (it has split.count) stands for the whole set: every part is read and
+ * checked (a missing part, or a file named as a part of the same set with
+ * another count, is a problem), then the set as the one file it makes.
+ * Fills rep (which the caller zeroes
  * first and frees with h2g_verify_report_free). Returns 0 when the checks
  * ran, whatever they found (rep->n_problems == 0 means the file is fine);
  * -1 with err when the file cannot be opened at all (absent, not a regular

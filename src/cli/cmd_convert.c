@@ -922,6 +922,11 @@ int h2g_cmd_convert(int argc, char **argv) {
             fprintf(stderr, "hf2gguf: %d of %d checkouts converted\n", a.n_dirs - failed, a.n_dirs);
         status = worst;
     }
+    /* A report (--json, --dry-run) that could not be written is a failure. */
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        cli_print_error("cannot write to standard output");
+        if (status == H2G_EXIT_OK) status = H2G_EXIT_ERROR;
+    }
     for (int i = 0; owned && owned[i]; i++) free(owned[i]);
     free(owned);
     if (av != argv) free(av);

@@ -40,8 +40,9 @@ static const char usage[] =
     "  --ignore-order      do not compare the order of keys and tensors\n"
     "  --help              this help\n"
     "\n"
-    "Exit status: 0 identical, 1 different (or a file cannot be read), 2 usage\n"
-    "error.\n";
+    "Exit status, as diff(1): 0 identical, 1 different, 2 trouble (a file cannot\n"
+    "be read, or a usage error). --json says which: \"status\" is \"identical\",\n"
+    "\"different\" or \"error\" (with \"error\": the message).\n";
 
 /* Strings longer than this are cut in text output. */
 #define TEXT_STRING_MAX 80
@@ -309,10 +310,9 @@ static cJSON *shape_json(const h2g_tensor_info *t) {
     return a;
 }
 
-/* A float for JSON: infinities as strings (JSON has no inf). */
+/* A float for JSON: JSON has no NaN or infinity, so those are null. */
 static cJSON *double_json(double v) {
-    if (isinf(v)) return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
 /* "a"/"b" members of a KV item: the values, types or lengths compared. */
@@ -366,6 +366,8 @@ static bool data_json(cJSON *o, const h2g_diff_item *it) {
               add(o, "total", cJSON_CreateNumber((double)it->total));
     if (ok && it->count > 0) ok = add(o, "first", cJSON_CreateNumber((double)it->index));
     if (ok && it->values) ok = add(o, "max_abs_diff", double_json(it->max_abs_diff));
+    if (ok && it->values && !isfinite(it->max_abs_diff))
+        ok = add(o, "max_abs_diff_non_finite", cJSON_CreateTrue());
     return ok;
 }
 
@@ -407,7 +409,8 @@ static cJSON *item_json(const h2g_diff_item *it) {
 static cJSON *diff_json(const h2g_diff *d) {
     cJSON *o = cJSON_CreateObject();
     cJSON *kv = cJSON_CreateArray(), *tensors = cJSON_CreateArray(), *order = cJSON_CreateArray();
-    bool ok = add(o, "identical", cJSON_CreateBool(d->n == 0)) && add(o, "kv", kv) &&
+    bool ok = add(o, "status", cJSON_CreateString(d->n == 0 ? "identical" : "different")) &&
+              add(o, "identical", cJSON_CreateBool(d->n == 0)) && add(o, "kv", kv) &&
               add(o, "tensors", tensors) && add(o, "order", order);
     for (size_t i = 0; ok && i < d->n; i++) {
         h2g_diff_kind k = d->items[i].kind;
@@ -436,20 +439,35 @@ static int print_json(const h2g_diff *d) {
  * The command
  * ------------------------------------------------------------------------- */
 
+/* Exit status for trouble (diff(1)'s 2): a file unreadable, no memory. */
+#define DIFF_TROUBLE 2
+
+/* --json's answer when there is no comparison to show: {"status":
+ * "error", "error": MSG}. Prints the message on stderr too. */
+static int trouble(const args *ar, const char *msg) {
+    cli_print_error(msg);
+    if (ar && ar->json) {
+        cJSON *o = cJSON_CreateObject();
+        char *text = NULL;
+        if (o && cJSON_AddStringToObject(o, "status", "error") &&
+            cJSON_AddStringToObject(o, "error", msg))
+            text = cJSON_Print(o);
+        if (text) puts(text);
+        free(text);
+        cJSON_Delete(o);
+    }
+    return DIFF_TROUBLE;
+}
+
 /* Compares the two open sets and prints; returns the exit status. */
 static int run(const h2g_gguf_set *a, const h2g_gguf_set *b, const args *ar) {
     h2g_diff d;
     h2g_error err = {0};
-    if (h2g_diff_sets(a, b, &ar->opt, &d, &err) != 0) {
-        cli_print_error(err.msg);
-        return H2G_EXIT_ERROR;
-    }
+    if (h2g_diff_sets(a, b, &ar->opt, &d, &err) != 0) return trouble(ar, err.msg);
     int rc = d.n == 0 ? H2G_EXIT_OK : H2G_EXIT_ERROR;
     if (!ar->json) print_text(&d);
-    else if (print_json(&d) != 0) {
-        fputs("hf2gguf: error: out of memory building the JSON report\n", stderr);
-        rc = H2G_EXIT_ERROR;
-    }
+    else if (print_json(&d) != 0)
+        rc = trouble(NULL, "out of memory building the JSON report");
     h2g_diff_free(&d);
     return rc;
 }
@@ -457,25 +475,20 @@ static int run(const h2g_gguf_set *a, const h2g_gguf_set *b, const args *ar) {
 int h2g_cmd_diff(int argc, char **argv) {
     args a = {0};
     a.ignore = calloc((size_t)argc + 1, sizeof *a.ignore);
-    if (!a.ignore) {
-        fputs("hf2gguf: error: out of memory\n", stderr);
-        return H2G_EXIT_ERROR;
-    }
+    if (!a.ignore) return trouble(NULL, "out of memory (the --ignore-kv list)");
     int rc = parse_args(argc, argv, &a);
     h2g_gguf_set sa = {0}, sb = {0};
     h2g_error err = {0};
     if (rc < 0 && (h2g_gguf_set_open(&sa, a.path[0], &err) != 0 ||
-                   h2g_gguf_set_open(&sb, a.path[1], &err) != 0)) {
-        cli_print_error(err.msg);
-        rc = H2G_EXIT_ERROR;
-    }
+                   h2g_gguf_set_open(&sb, a.path[1], &err) != 0))
+        rc = trouble(&a, err.msg);
     if (rc < 0) rc = run(&sa, &sb, &a);
     h2g_gguf_set_close(&sa);
     h2g_gguf_set_close(&sb);
     free(a.ignore);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fputs("hf2gguf: error: cannot write to standard output\n", stderr);
-        return H2G_EXIT_ERROR;
+        cli_print_error("cannot write to standard output");
+        return DIFF_TROUBLE;
     }
     return rc;
 }

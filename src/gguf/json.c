@@ -69,13 +69,13 @@ static cJSON *str_json(const h2g_str *s) {
     return o;
 }
 
-/* An unsigned integer: a number when a double holds it exactly, else a
- * decimal string. */
+/* An unsigned integer: always a JSON number; past 2^53, where a double
+ * would round it, its exact decimal digits are written as they are. */
 static cJSON *u64_json(uint64_t v) {
     if (v <= EXACT_INT_MAX) return cJSON_CreateNumber((double)v);
     char buf[24];
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-    return cJSON_CreateString(buf);
+    return cJSON_CreateRaw(buf);
 }
 
 /* A signed integer, as u64_json. */
@@ -84,13 +84,19 @@ static cJSON *i64_json(int64_t v) {
         return cJSON_CreateNumber((double)v);
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)v);
-    return cJSON_CreateString(buf);
+    return cJSON_CreateRaw(buf);
 }
 
-/* A float: non-finite values as strings (JSON has no NaN). */
+/* Set when a value just made was NaN or infinite (kv_json turns it into the
+ * KV's "non_finite" flag). */
+static bool saw_non_finite;
+
+/* A float: JSON has no NaN or infinity, so those are null (and flagged). */
 static cJSON *float_json(double v, bool is_f32) {
-    if (isnan(v)) return cJSON_CreateString("nan");
-    if (isinf(v)) return cJSON_CreateString(v > 0 ? "inf" : "-inf");
+    if (!isfinite(v)) {
+        saw_non_finite = true;
+        return cJSON_CreateNull();
+    }
     if (!is_f32) return cJSON_CreateNumber(v);
     char buf[32];
     h2g_f32_shortest((float)v, buf, sizeof buf);
@@ -195,13 +201,16 @@ static bool append(cJSON *arr, cJSON *item) {
     return false;
 }
 
-/* {"key", "type", "value"} for one KV. */
+/* {"key", "type", "value"} for one KV, and "non_finite": true when a
+ * value in it is NaN or infinite (written as null). */
 static cJSON *kv_json(const h2g_kv *kv, bool full) {
     char label[32];
     cJSON *o = cJSON_CreateObject();
+    saw_non_finite = false;
     bool ok = add(o, "key", str_json(&kv->key)) &&
               add(o, "type", cJSON_CreateString(h2g_kv_type_label(kv, label, sizeof label))) &&
-              add(o, "value", value_json(kv, full));
+              add(o, "value", value_json(kv, full)) &&
+              (!saw_non_finite || add(o, "non_finite", cJSON_CreateTrue()));
     if (ok) return o;
     cJSON_Delete(o);
     return NULL;

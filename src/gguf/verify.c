@@ -8,6 +8,7 @@
  */
 #include "hf2gguf/verify.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "hf2gguf/gguf_json.h"
+#include "hf2gguf/gguf_set.h"
 #include "base/util.h"
 #include "gguf/verify_rules.h"
 
@@ -465,6 +467,52 @@ static const char *without_path(const char *msg, const char *path) {
     return !strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
 }
 
+/* Files in path's folder named as parts of the split set STEM of `count`
+ * parts but not in it (another count, a number past it): each a problem. */
+static void extra_parts(const char *path, const char *stem, unsigned count,
+                        h2g_verify_report *rep) {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : h2g_strdup(".");
+    DIR *d = dir ? opendir(dir) : NULL;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char *full = slash ? h2g_path_join(dir, e->d_name) : h2g_strdup(e->d_name);
+        char *other = NULL;
+        unsigned no, n;
+        if (full && h2g_split_name_parse(full, &other, &no, &n) && !strcmp(other, stem) &&
+            n != count) {
+            char line[LINE_MAX_LEN];
+            snprintf(line, sizeof line, "%s: extra part: not one of the %u parts of this set",
+                     e->d_name, count);
+            report_add(rep, line);
+        }
+        free(other);
+        free(full);
+    }
+    if (d) closedir(d);
+    free(dir);
+}
+
+/* A split set, given any of its parts: every part is read and checked as
+ * the set (gguf_set.h), then the whole as the one file it stands for. */
+static int verify_set(const char *path, h2g_verify_report *rep, h2g_error *err) {
+    h2g_gguf_set set = {0};
+    h2g_error serr = {0};
+    char *stem = NULL;
+    unsigned no = 0, count = 0;
+    if (h2g_split_name_parse(path, &stem, &no, &count)) extra_parts(path, stem, count, rep);
+    free(stem);
+    if (h2g_gguf_set_open(&set, path, &serr) != 0)
+        return report_add(rep, serr.msg) == 0 ? 0 : h2g_fail(err, "out of memory (a problem line)");
+    h2g_tensor_info *infos = malloc((set.n_tensors + 1) * sizeof *infos);
+    int rc = infos ? 0 : h2g_fail(err, "out of memory (the tensor infos of %zu parts)", set.n_shards);
+    for (size_t i = 0; rc == 0 && i < set.n_tensors; i++) infos[i] = set.tensors[i].info;
+    if (rc == 0) rc = h2g_verify_header(path, &set.kv, infos, set.n_tensors, rep, err);
+    rep->n_parts = set.n_shards;
+    free(infos);
+    h2g_gguf_set_close(&set);
+    return rc;
+}
+
 int h2g_verify(const char *path, h2g_verify_report *rep, h2g_error *err) {
     /* A file that cannot be opened is an error, not a problem of the file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -482,6 +530,10 @@ int h2g_verify(const char *path, h2g_verify_report *rep, h2g_error *err) {
         return 0;
     }
     rep->parsed = true;
+    if (h2g_kv_get(&f.kv, H2G_SPLIT_COUNT)) { /* a part of a split set */
+        h2g_gguf_close(&f);
+        return verify_set(path, rep, err);
+    }
     int rc = h2g_verify_parsed(&f, rep, err);
     h2g_gguf_close(&f);
     return rc;

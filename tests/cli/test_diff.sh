@@ -93,7 +93,7 @@ if "$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --outtype f16 --split-max-tensors
   [ "$(total_sha "${shards[2]}")" = "$base" ] && pass || fail "split set: another checksum"
   last=${shards[${#shards[@]} - 1]}
   rm "$last"
-  expect_status "missing shard" 1 "$HF2GGUF" diff "$F" "${shards[0]}"
+  expect_status "missing shard" 2 "$HF2GGUF" diff "$F" "${shards[0]}"
   expect_in err "missing shard" "$(basename "$last")"
   expect_status "missing shard (checksum)" 1 "$HF2GGUF" checksum "${shards[0]}"
 else
@@ -101,7 +101,7 @@ else
 fi
 
 # --- unreadable input, usage ---------------------------------------------------
-expect_status "absent file" 1 "$HF2GGUF" diff "$F" "$WORK/absent.gguf"
+expect_status "absent file" 2 "$HF2GGUF" diff "$F" "$WORK/absent.gguf"
 expect_in err "absent file" "hf2gguf: error: $WORK/absent.gguf"
 head -c 100 "$F" >"$WORK/short.gguf"
 expect_status "truncated file" 1 "$HF2GGUF" checksum "$WORK/short.gguf"

@@ -70,10 +70,10 @@ if [ $rc -eq 1 ] && [ -z "$out" ] &&
 then pass; else fail "missing file: rc $rc, stdout '$out', stderr $(cat "$WORK/err")"; fi
 
 # --help goes to stdout with exit 0; usage errors exit 2.
-out=$("$HF2GGUF" verify --help) && [[ $out == "usage: hf2gguf verify FILE.gguf [--json]"* ]] &&
+out=$("$HF2GGUF" verify --help) && [[ $out == "usage: hf2gguf verify FILE.gguf... [--json]"* ]] &&
   pass || fail "--help"
 "$HF2GGUF" verify >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "no file: exit not 2"
 "$HF2GGUF" verify --frob "$bad" >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "bad option"
-"$HF2GGUF" verify "$bad" "$bad" >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "two files"
+"$HF2GGUF" verify "$bad" "$bad" >/dev/null 2>&1; [ $? -eq 1 ] && pass || fail "two files (both bad)"
 
 finish
