@@ -230,7 +230,7 @@ static int emit_experts(ds2 *m, h2g_plan *p, long layer, expert_layer *el, h2g_e
     for (int k = 0; k < EXP_KINDS; k++) {
         const h2g_st_tensor *first = el->t[k][0];
         h2g_source *src = calloc(m->n_expert, sizeof *src);
-        if (!src) return h2g_fail(err, "out of memory");
+        if (!src) return h2g_fail(err, "out of memory (in %s)", __func__);
         uint64_t ne[3] = {0, 0, m->n_expert}, ne_x[H2G_GGUF_MAX_DIMS];
         for (uint32_t x = 0; x < m->n_expert; x++) {
             const h2g_st_tensor *t = el->t[k][x];

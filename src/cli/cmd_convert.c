@@ -30,7 +30,7 @@
 /* vocab.h's h2g_known_pretokenizers, spelled out for the help text (the
  * test of --help checks that each is accepted). */
 #define PRE_TOKENIZERS_1 "deepseek-llm, deepseek-coder, deepseek-v3,"
-#define PRE_TOKENIZERS_2 "kimi-k2, llama-bpe, qwen2, default"
+#define PRE_TOKENIZERS_2 "kimi-k2, llama-bpe, qwen2, default, joyai-llm"
 #define PRE_TOKENIZERS PRE_TOKENIZERS_1 " " PRE_TOKENIZERS_2
 
 static const char usage[] =

@@ -769,7 +769,7 @@ int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_err
 
 int h2g_checkout_set_model_name(h2g_checkout *co, const char *name, h2g_error *err) {
     char *copy = NULL;
-    if (name && !(copy = h2g_strdup(name))) return h2g_fail(err, "out of memory");
+    if (name && !(copy = h2g_strdup(name))) return h2g_fail(err, "out of memory (in %s)", __func__);
     free(co->model_name);
     co->model_name = copy;
     return 0;

@@ -152,7 +152,7 @@ int h2g_hf_resolve(const char *repo_id, const char *revision, char **snapshot, h
     char commit[COMMIT_HEX + 1];
     const char *rev = revision ? revision : "main";
     if (!repo_dir)
-        rc = h2g_fail(err, "out of memory");
+        rc = h2g_fail(err, "out of memory (in %s)", __func__);
     else if (!is_dir(repo_dir))
         rc = h2g_fail(err, "%s: not in the Hugging Face cache (no %s); %s", repo_id, repo_dir,
                       hint);
@@ -163,7 +163,7 @@ int h2g_hf_resolve(const char *repo_id, const char *revision, char **snapshot, h
     if (rc == 0) {
         *snapshot = h2g_strfmt("%s/snapshots/%s", repo_dir, commit);
         if (!*snapshot) {
-            rc = h2g_fail(err, "out of memory");
+            rc = h2g_fail(err, "out of memory (in %s)", __func__);
         } else if (!is_dir(*snapshot)) {
             rc = h2g_fail(err, "%s: revision '%s' (commit %s) is not in the Hugging Face cache "
                                "(no %s); %s", repo_id, rev, commit, *snapshot, hint);

@@ -134,7 +134,7 @@ expect_error "ref without a hash" "$repo/refs/broken: expected a 40-digit commit
 expect_error "ref outside refs/" "--revision '../../x' is not a branch, tag or commit name" \
   "$out" -- "$HF2GGUF" convert acme/deepseek-v3-tiny --revision ../../x --outfile "$out/"
 # Not an id (no ORG/): the usual message about a missing checkout.
-expect_error "not an id" "deepseek-v3-tiny: not a directory or an archive" \
+expect_error "not an id" "deepseek-v3-tiny: no such file or directory" \
   "$out" -- "$HF2GGUF" convert deepseek-v3-tiny --outfile "$out/"
 
 # --revision only means something for a model id.

@@ -58,13 +58,13 @@ text=$("$HF2GGUF" verify "$out/nv.gguf"); rc=$?
 # --tokenizer-pre: every name --help lists is accepted (and passes the
 # plan check); others are usage errors listing only those names.
 names=$("$HF2GGUF" convert --help | sed -n '/--tokenizer-pre/,/--json/p' | sed -n '3,4p' | tr -d ' \n' | tr ',' ' ')
-[ "$(echo $names | wc -w)" -eq 7 ] && pass || fail "--help lists: $names"
+[ "$(echo $names | wc -w)" -eq 8 ] && pass || fail "--help lists: $names"
 for n in $names; do
   "$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --tokenizer-pre "$n" --dry-run >/dev/null 2>"$WORK/err" &&
     pass || fail "--tokenizer-pre $n: $(cat "$WORK/err")"
 done
 err=$("$HF2GGUF" convert "$DATA/deepseek-v3-tiny" --tokenizer-pre gpt-9 --dry-run 2>&1); rc=$?
-[ $rc -eq 2 ] && [[ $err == *"--tokenizer-pre 'gpt-9' is not a pre-tokenizer llama.cpp knows (deepseek-llm, deepseek-coder, deepseek-v3, kimi-k2, llama-bpe, qwen2, default)"* ]] &&
+[ $rc -eq 2 ] && [[ $err == *"--tokenizer-pre 'gpt-9' is not a pre-tokenizer llama.cpp knows (deepseek-llm, deepseek-coder, deepseek-v3, kimi-k2, llama-bpe, qwen2, default, joyai-llm)"* ]] &&
   pass || fail "--tokenizer-pre gpt-9: $rc $err"
 # The unknown-pre-tokenizer message lists the same names, each valid.
 d=$(fixture_copy deepseek-v3-tiny unknown-pre)
