@@ -227,8 +227,11 @@ static int output_open(output *o, h2g_error *err) {
 /* fsyncs, closes and renames into place (a stream gets its final padding). */
 static int output_commit(output *o, bool replace, h2g_error *err) {
     if (o->stream) {
-        o->fd = -1; /* standard output stays open */
-        return write_zeros(o, o->plan->data_offset + o->plan->data_size - o->written, err);
+        /* The padding goes out first: only then is the descriptor let go
+         * (standard output stays open; the output no longer writes to it). */
+        int rc = write_zeros(o, o->plan->data_offset + o->plan->data_size - o->written, err);
+        o->fd = -1;
+        return rc;
     }
     if (fsync(o->fd) != 0)
         return h2g_fail(err, "%s: fsync failed: %s", o->name, strerror(errno));
