@@ -134,4 +134,10 @@ int h2g_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_ten
 /* True for names the reference drops as FP8/activation scale companions. */
 bool h2g_is_scale_companion(const char *name);
 
+/* The rope_scaling keys llama.cpp's generic writer derives from config.json's
+ * rope_scaling object rs (NULL: none): "<arch>.rope.scaling.type" (linear,
+ * longrope or yarn), the factor, and for yarn the original context length
+ * and the yarn_* factors. Shared by the deepseek2 family and deepseek4. */
+int h2g_add_rope_scaling(const cJSON *rs, const char *arch, h2g_kv_list *kv, h2g_error *err);
+
 #endif

@@ -219,3 +219,74 @@ int h2g_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_ten
     free(name);
     return attach_scale(q, t, &co->tensors[si], src, err);
 }
+
+/* Writes "<arch>.<key>" as a FLOAT32 or UINT32. */
+static int set_arch_f32(h2g_kv_list *kv, const char *arch, const char *key, double v,
+                        h2g_error *err) {
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", arch, key);
+    return h2g_kv_set_f32(kv, full, (float)v, err);
+}
+
+static int set_arch_u32(h2g_kv_list *kv, const char *arch, const char *key, uint32_t v,
+                        h2g_error *err) {
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", arch, key);
+    return h2g_kv_set_u32(kv, full, v, err);
+}
+
+/* The YaRN numbers after type and factor: the original context (required)
+ * and the four optional factors, each under its config name or alias. */
+static int add_yarn(const cJSON *rs, const char *where, const char *arch, h2g_kv_list *kv,
+                    h2g_error *err) {
+    static const struct { const char *cfg, *alt, *key; } yarn[] = {
+        {"extrapolation_factor", NULL, "rope.scaling.yarn_ext_factor"},
+        {"attention_factor", "attn_factor", "rope.scaling.yarn_attn_factor"},
+        {"beta_fast", NULL, "rope.scaling.yarn_beta_fast"},
+        {"beta_slow", NULL, "rope.scaling.yarn_beta_slow"},
+    };
+    uint32_t orig;
+    bool has;
+    double v;
+    if (h2g_json_u32_opt(rs, where, "original_max_position_embeddings", &orig, &has, err) != 0)
+        return -1;
+    if (!has)
+        return h2g_fail(err, "%s: 'original_max_position_embeddings' is required for yarn",
+                        where);
+    if (set_arch_u32(kv, arch, "rope.scaling.original_context_length", orig, err) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof yarn / sizeof yarn[0]; i++) {
+        if (h2g_json_f64_opt(rs, where, yarn[i].cfg, &v, &has, err) != 0) return -1;
+        if (!has && yarn[i].alt && h2g_json_f64_opt(rs, where, yarn[i].alt, &v, &has, err) != 0)
+            return -1;
+        if (has && set_arch_f32(kv, arch, yarn[i].key, v, err) != 0) return -1;
+    }
+    return 0;
+}
+
+int h2g_add_rope_scaling(const cJSON *rs, const char *arch, h2g_kv_list *kv, h2g_error *err) {
+    if (!rs) return 0;
+    if (!cJSON_IsObject(rs)) return h2g_fail(err, "config.json: 'rope_scaling' must be an object");
+    const char *where = "config.json: rope_scaling", *type = NULL;
+    bool has_type, has_factor;
+    double factor = 0;
+    if (h2g_json_str_opt(rs, where, "rope_type", &type, &has_type, err) != 0 ||
+        (!has_type && h2g_json_str_opt(rs, where, "type", &type, &has_type, err) != 0) ||
+        h2g_json_f64_opt(rs, where, "factor", &factor, &has_factor, err) != 0)
+        return -1;
+    if (!has_type) return 0;
+    char full[128];
+    snprintf(full, sizeof full, "%s.rope.scaling.type", arch);
+    if (!strcmp(type, "linear") && has_factor)
+        return h2g_kv_set_str(kv, full, "linear", err) != 0 ||
+                       set_arch_f32(kv, arch, "rope.scaling.factor", factor, err) != 0
+                   ? -1
+                   : 0;
+    if (!strcmp(type, "su") || !strcmp(type, "longrope"))
+        return h2g_kv_set_str(kv, full, "longrope", err);
+    if (strcmp(type, "yarn") != 0 || !has_factor) return 0;
+    if (h2g_kv_set_str(kv, full, "yarn", err) != 0 ||
+        set_arch_f32(kv, arch, "rope.scaling.factor", factor, err) != 0)
+        return -1;
+    return add_yarn(rs, where, arch, kv, err);
+}

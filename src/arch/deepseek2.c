@@ -499,50 +499,7 @@ static int first_u32(ds2 *m, const char *const *keys, uint32_t *out, h2g_error *
 }
 
 static int add_rope_scaling(ds2 *m, h2g_plan *p, h2g_error *err) {
-    const cJSON *rs = h2g_hparams_item(&m->hp, "rope_scaling");
-    if (!rs) return 0;
-    if (!cJSON_IsObject(rs)) return h2g_fail(err, "config.json: 'rope_scaling' must be an object");
-    const char *where = "config.json: rope_scaling";
-    const char *type = NULL;
-    bool has_type, has_factor, has;
-    double factor = 0, v;
-    if (h2g_json_str_opt(rs, where, "rope_type", &type, &has_type, err) != 0) return -1;
-    if (!has_type && h2g_json_str_opt(rs, where, "type", &type, &has_type, err) != 0) return -1;
-    if (h2g_json_f64_opt(rs, where, "factor", &factor, &has_factor, err) != 0) return -1;
-    if (!has_type) return 0;
-    char full[128];
-    snprintf(full, sizeof full, "%s.rope.scaling.type", m->arch);
-    if (!strcmp(type, "linear") && has_factor) {
-        if (h2g_kv_set_str(&p->kv, full, "linear", err) != 0) return -1;
-        return set_f32(m, p, "rope.scaling.factor", factor, err);
-    }
-    if (!strcmp(type, "su") || !strcmp(type, "longrope"))
-        return h2g_kv_set_str(&p->kv, full, "longrope", err);
-    if (strcmp(type, "yarn") != 0 || !has_factor) return 0;
-
-    uint32_t orig;
-    if (h2g_kv_set_str(&p->kv, full, "yarn", err) != 0 ||
-        set_f32(m, p, "rope.scaling.factor", factor, err) != 0 ||
-        h2g_json_u32_opt(rs, where, "original_max_position_embeddings", &orig, &has, err) != 0)
-        return -1;
-    if (!has)
-        return h2g_fail(err, "%s: 'original_max_position_embeddings' is required for yarn",
-                        where);
-    if (set_u32(m, p, "rope.scaling.original_context_length", orig, err) != 0) return -1;
-    static const struct { const char *cfg, *alt, *key; } yarn[] = {
-        {"extrapolation_factor", NULL, "rope.scaling.yarn_ext_factor"},
-        {"attention_factor", "attn_factor", "rope.scaling.yarn_attn_factor"},
-        {"beta_fast", NULL, "rope.scaling.yarn_beta_fast"},
-        {"beta_slow", NULL, "rope.scaling.yarn_beta_slow"},
-    };
-    for (size_t i = 0; i < sizeof yarn / sizeof yarn[0]; i++) {
-        if (h2g_json_f64_opt(rs, where, yarn[i].cfg, &v, &has, err) != 0) return -1;
-        if (!has && yarn[i].alt &&
-            h2g_json_f64_opt(rs, where, yarn[i].alt, &v, &has, err) != 0)
-            return -1;
-        if (has && set_f32(m, p, yarn[i].key, v, err) != 0) return -1;
-    }
-    return 0;
+    return h2g_add_rope_scaling(h2g_hparams_item(&m->hp, "rope_scaling"), m->arch, &p->kv, err);
 }
 
 /* The LayerNorm epsilon of the shared base keys, when a config has one. */

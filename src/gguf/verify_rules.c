@@ -375,12 +375,8 @@ static const h2g_vkey_rule text_common_keys[] = {
     K_END,
 };
 
-/* deepseek2's own: MLA ranks and head sizes, YaRN. */
-static const h2g_vkey_rule deepseek2_keys[] = {
-    K_WHEN("{a}.attention.q_lora_rank", U32, not_lite),
-    K("{a}.attention.kv_lora_rank", U32, KEY_REQ),
-    K("{a}.attention.key_length_mla", U32, KEY_OPT),
-    K("{a}.attention.value_length_mla", U32, KEY_OPT),
+/* The YaRN keys (rope_scaling), deepseek2's and deepseek32's alike. */
+static const h2g_vkey_rule yarn_keys[] = {
     K("{a}.rope.scaling.type", H2G_VT_STRING, KEY_OPT),
     K("{a}.rope.scaling.factor", F32, KEY_OPT),
     K("{a}.rope.scaling.original_context_length", U32, KEY_OPT),
@@ -389,6 +385,15 @@ static const h2g_vkey_rule deepseek2_keys[] = {
     K("{a}.rope.scaling.yarn_beta_fast", F32, KEY_OPT),
     K("{a}.rope.scaling.yarn_beta_slow", F32, KEY_OPT),
     K("{a}.rope.scaling.yarn_log_multiplier", F32, KEY_OPT),
+    K_END,
+};
+
+/* deepseek2's own: MLA ranks and head sizes (YaRN: yarn_keys). */
+static const h2g_vkey_rule deepseek2_keys[] = {
+    K_WHEN("{a}.attention.q_lora_rank", U32, not_lite),
+    K("{a}.attention.kv_lora_rank", U32, KEY_REQ),
+    K("{a}.attention.key_length_mla", U32, KEY_OPT),
+    K("{a}.attention.value_length_mla", U32, KEY_OPT),
     K_END,
 };
 
@@ -517,7 +522,7 @@ static const h2g_varch deepseek2 = {
     .strict_tensors = true,
     .dims = text_dims,
     .n_dims = D_TEXT_COUNT,
-    .keys = {text_common_keys, deepseek2_keys, h2g_vrules_tokenizer_keys},
+    .keys = {text_common_keys, deepseek2_keys, yarn_keys, h2g_vrules_tokenizer_keys},
     .tensors = {text_common_tensors, mla_attention_tensors},
     .checks = {check_tokenizer, check_experts},
 };
@@ -553,18 +558,6 @@ static const h2g_vkey_rule deepseek32_keys[] = {
     K_END,
 };
 
-/* deepseek2's YaRN keys, for deepseek32 (its MLA keys are required there). */
-static const h2g_vkey_rule yarn_keys[] = {
-    K("{a}.rope.scaling.type", H2G_VT_STRING, KEY_OPT),
-    K("{a}.rope.scaling.factor", F32, KEY_OPT),
-    K("{a}.rope.scaling.original_context_length", U32, KEY_OPT),
-    K("{a}.rope.scaling.yarn_ext_factor", F32, KEY_OPT),
-    K("{a}.rope.scaling.yarn_attn_factor", F32, KEY_OPT),
-    K("{a}.rope.scaling.yarn_beta_fast", F32, KEY_OPT),
-    K("{a}.rope.scaling.yarn_beta_slow", F32, KEY_OPT),
-    K("{a}.rope.scaling.yarn_log_multiplier", F32, KEY_OPT),
-    K_END,
-};
 
 /* The indexer of every model layer. */
 static const h2g_vtensor_rule indexer_tensors[] = {

@@ -136,7 +136,7 @@ typedef struct h2g_varch {
     bool strict_tensors;   /* every tensor must be one a rule names */
     const h2g_vdim_rule *dims;
     int n_dims;
-    const h2g_vkey_rule *keys[H2G_VERIFY_MAX_TABLES];      /* NULL-terminated */
+    const h2g_vkey_rule *keys[H2G_VERIFY_MAX_TABLES];      /* NULL ends a shorter list */
     const h2g_vtensor_rule *tensors[H2G_VERIFY_MAX_TABLES]; /* NULL-terminated */
     void (*checks[H2G_VERIFY_MAX_CHECKS])(h2g_vctx *c);   /* NULL-terminated */
 } h2g_varch;
