@@ -44,6 +44,11 @@ for fx in $fixtures; do
     if [ "$(ls "$out")" != "$name" ]; then fail "$fx $t: expected only $name, found $(ls "$out")"; continue; fi
     if result=$("$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-$t.manifest.json" "$out/$name"); then pass
     else fail "$fx $t: $result"; fi
+    # Where the fixture ships llama-quantize's file itself, the bytes are compared too.
+    golden="$DATA/$fx/expected/$fx-$t.gguf"
+    if [ -f "$golden" ]; then
+      cmp -s "$out/$name" "$golden" && pass || fail "$fx $t: cmp differs from $golden"
+    fi
   done
 done
 
