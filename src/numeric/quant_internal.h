@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "numeric/quant_probe.h"
+
 #ifndef H2G_QUANT_STRICT_FP
 #error "quantizer sources need -ffp-contract=off and H2G_QUANT_STRICT_FP (see CMakeLists.txt)"
 #endif
@@ -41,15 +43,6 @@
     float name(float a, float b, float c);                                                         \
     float name(float a, float b, float c) { return a * b + c; }
 
-float h2g_quant_probe_dispatch(float a, float b, float c);
-float h2g_quant_probe_legacy(float a, float b, float c);
-float h2g_quant_probe_search(float a, float b, float c);
-float h2g_quant_probe_k(float a, float b, float c);
-float h2g_quant_probe_iq4(float a, float b, float c);
-float h2g_quant_probe_ternary(float a, float b, float c);
-float h2g_quant_probe_mxfp4(float a, float b, float c);
-float h2g_quant_probe_vec_sse2(float a, float b, float c);
-float h2g_quant_probe_vec_avx2(float a, float b, float c); /* call only with AVX2 */
 
 /* ---------------------------------------------------------------------------
  * Bits and bytes

@@ -33,6 +33,7 @@
 
 #include "hf2gguf/gguf.h"
 #include "hf2gguf/numeric.h"
+#include "numeric/quant_probe.h"
 #include "numeric/quantize.h"
 #include "base/sha256.h"
 
@@ -466,17 +467,6 @@ static void test_check_scale_overflow(void **state) {
  * 5. Build and API
  * ------------------------------------------------------------------------- */
 
-/* One probe per quantizer object, each `return a*b + c;` compiled with that
- * object's flags (numeric/quant_internal.h). */
-float h2g_quant_probe_dispatch(float a, float b, float c);
-float h2g_quant_probe_legacy(float a, float b, float c);
-float h2g_quant_probe_search(float a, float b, float c);
-float h2g_quant_probe_k(float a, float b, float c);
-float h2g_quant_probe_iq4(float a, float b, float c);
-float h2g_quant_probe_ternary(float a, float b, float c);
-float h2g_quant_probe_mxfp4(float a, float b, float c);
-float h2g_quant_probe_vec_sse2(float a, float b, float c);
-float h2g_quant_probe_vec_avx2(float a, float b, float c);
 
 /* a = b = 1 + 2^-12: a*b = 1 + 2^-11 + 2^-24 exactly, which float32 rounds
  * (a tie, to even) to 1 + 2^-11; adding c = -(1 + 2^-11) then gives 0. A
