@@ -22,8 +22,10 @@ err=$("$HF2GGUF" convert "$DATA/$v3" --outtype f16 --outfile - --threads 1 2>&1 
 
 # At a terminal (script(1) gives one), the progress line ends at 100% with
 # nothing left: overall ETA 0:00:00 and, for split files, the last file's.
+# The pty is made 200 columns wide: the line is cut to the terminal width, and
+# at script(1)'s default of 80 a fast run's rate (more digits) cut its end.
 if command -v script >/dev/null; then
-  out=$(script -qec "'$HF2GGUF' convert '$DATA/$v3' --outtype f16 --outfile '$WORK/split.gguf' \
+  out=$(script -qec "stty cols 200 2>/dev/null; '$HF2GGUF' convert '$DATA/$v3' --outtype f16 --outfile '$WORK/split.gguf' \
         --split-max-tensors 30 --threads 2" /dev/null | tr '\r' '\n')
   re='^\[100%\] [0-9.]+ MB/[0-9.]+ MB  [0-9]+ MB/s  ETA 0:00:00  tensors 70/70  file 3/3 ETA 0:00:00 *$'
   if grep -Eq "$re" <<< "$out"; then pass; else fail "progress line at a terminal: $out"; fi
