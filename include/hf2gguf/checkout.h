@@ -9,7 +9,14 @@
  * Shards: with model.safetensors.index.json, the sorted set of file names in
  * its weight_map, each of which must exist (checked before anything else is
  * read), and the tensors found must be exactly the index's keys. Without an
- * index, every model*.safetensors in the directory, sorted.
+ * index, every model*.safetensors in the directory, sorted. Beside an index,
+ * a model.safetensors the weight_map does not name is an error (two copies of
+ * the weights, or a stale one: which is the model?); any other unlisted
+ * model*.safetensors is not read, with a warning.
+ *
+ * Optional metadata that cannot be used (README.md's front matter not valid
+ * YAML or too large, generation_config.json not a JSON object) is skipped
+ * with a warning in co->warnings: it never stops a conversion.
  *
  * Tensors are kept in processing order: shards in sorted order, names in
  * code-point order within a shard. That order is the reference converter's
@@ -77,6 +84,12 @@ typedef struct h2g_checkout {
     h2g_st_tensor *tensors; /* processing order */
     size_t n_tensors;
     uint64_t data_bytes; /* sum of all tensors' bytes */
+
+    /* What was skipped while reading the checkout and planning from it
+     * (an unreadable model card, a sampling value of the wrong type, ...).
+     * A pointer so that planning, which sees the checkout const, can add to
+     * it; the caller prints the list (see error.h). Never NULL once open. */
+    h2g_warnings *warnings;
 
     struct h2g_archive *archive; /* when read from an archive (private), else NULL */
     const uint8_t **held; /* archives: per tensor, a copy kept in memory, or NULL */

@@ -39,4 +39,26 @@ int h2g_fail_prefix(h2g_error *err, const char *fmt, ...)
 #endif
     ;
 
+/* Warnings: what was skipped without stopping the work (an optional file
+ * that could not be read, a value of the wrong type in one). The library
+ * adds them to a list the caller owns; only the command line prints them.
+ * A message already in the list is not added again (the same checkout is
+ * read by more than one plan). Adding never fails the caller: when memory
+ * runs out, the warning is dropped and `dropped` counts it. */
+typedef struct h2g_warnings {
+    char **msgs;
+    size_t n, cap;
+    size_t dropped;
+} h2g_warnings;
+
+/* Adds a printf-style message to w (no-op when w is NULL). */
+void h2g_warn(h2g_warnings *w, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Frees the messages; w is left empty and reusable. */
+void h2g_warnings_clear(h2g_warnings *w);
+
 #endif

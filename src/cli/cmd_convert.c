@@ -123,7 +123,8 @@ static const char usage[] =
     "                       " PRE_TOKENIZERS_2 "\n"
     "  --json               print a JSON report of what was (or would be) written on\n"
     "                       stdout\n"
-    "  --quiet              no progress or summary on stderr\n"
+    "  --quiet              no progress, summary, notes or warnings on stderr (errors\n"
+    "                       still print; --json lists the warnings)\n"
     "  --list-architectures print the supported checkouts (architecture class, GGUF\n"
     "                       arch, real models, source formats) and stop\n"
     "  --help               this help\n"
@@ -575,6 +576,7 @@ typedef struct run {
     bool *file_exists; /* per file: already there (--dry-run reports the clash) */
     h2g_exec_stats stats;
     bool usage_error; /* the error is the way the command was called */
+    bool warned;      /* the checkout's warnings have been printed */
 } run;
 
 static void run_free(run *r) {
@@ -731,6 +733,24 @@ static int check_plan(const args *a, const run *r, const h2g_plan *p, h2g_error 
     return rc;
 }
 
+/* The checkout's warnings (what was skipped: see error.h), once, as soon
+ * as planning is over, so they come before a long conversion's progress.
+ * --quiet keeps them off stderr; --json lists them in the report either way.
+ * In a batch each names its checkout. */
+static void print_warnings(const args *a, run *r) {
+    if (r->warned || !r->co_open) return;
+    r->warned = true;
+    const h2g_warnings *w = r->co.warnings;
+    for (size_t i = 0; !a->quiet && i < w->n; i++) {
+        h2g_progress_clear(stderr);
+        fprintf(stderr, "hf2gguf: warning: %s%s%s\n", a->n_dirs > 1 ? cli_esc(a->model_dir) : "",
+                a->n_dirs > 1 ? ": " : "", cli_esc(w->msgs[i]));
+    }
+    if (!a->quiet && w->dropped)
+        fprintf(stderr, "hf2gguf: warning: %zu more warning%s lost (out of memory)\n", w->dropped,
+                w->dropped == 1 ? "" : "s");
+}
+
 static int convert(const args *a, run *r, h2g_error *err) {
     note_archive(a);
     if (open_checkout(a, r, err) != 0) return -1;
@@ -742,7 +762,9 @@ static int convert(const args *a, run *r, h2g_error *err) {
                              "of order; write to a file (see hf2gguf convert --help)",
                         a->model_dir);
     }
-    if (h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err) != 0) return -1;
+    int planned = h2g_convert_plan(&r->co, &a->conv, r->plans, &r->n_plans, err);
+    print_warnings(a, r);
+    if (planned != 0) return -1;
     for (size_t i = 0; i < r->n_plans; i++)
         if (check_plan(a, r, &r->plans[i], err) != 0) return -1;
     if (choose_files(a, r, err) != 0) return -1;
@@ -775,6 +797,9 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     cJSON_AddStringToObject(o, "input", a->model_dir);
     if (!ok) cJSON_AddStringToObject(o, "error", err->msg);
     cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
+    cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
+    for (size_t i = 0; r->co_open && i < r->co.warnings->n; i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(r->co.warnings->msgs[i]));
     cJSON *outs = cJSON_AddArrayToObject(o, "outputs");
     for (size_t i = 0; ok && i < r->n_files; i++) {
         cJSON *f = h2g_report_plan_json(&r->files[i], r->file_paths[i], a->dry_run);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "source/hparams.h"
 
 /* ---------------------------------------------------------------------------
  * Small string helpers
@@ -574,9 +575,11 @@ static bool int32_value(const cJSON *v, int32_t *out) {
     return true;
 }
 
-/* One sampling key; a value of the wrong type is an error (the reference
- * fails packing it). */
-static int add_sampling_key(h2g_kv_list *kv, size_t i, const cJSON *v, h2g_error *err) {
+/* One sampling key. A value of the wrong type is skipped with a warning:
+ * these keys only suggest defaults to the loader (the reference fails
+ * packing such a value; issue 14, item 11 wants the model converted). */
+static int add_sampling_key(h2g_kv_list *kv, size_t i, const char *src, const cJSON *v,
+                            h2g_warnings *warnings, h2g_error *err) {
     int32_t n;
     switch (sampling_keys[i].type) {
     case H2G_VT_STRING:
@@ -591,18 +594,36 @@ static int add_sampling_key(h2g_kv_list *kv, size_t i, const cJSON *v, h2g_error
                                   cJSON_IsBool(v) ? (float)cJSON_IsTrue(v) : (float)v->valuedouble,
                                   err);
     }
-    return h2g_fail(err, "generation_config.json: '%s' must be %s", sampling_keys[i].src,
-                    sampling_keys[i].type == H2G_VT_STRING ? "a string"
-                    : sampling_keys[i].type == H2G_VT_INT32 ? "an integer"
-                                                             : "a number");
+    h2g_warn(warnings, "generation_config.json: '%s' must be %s, found %s; %s was not written",
+             src,
+             sampling_keys[i].type == H2G_VT_STRING ? "a string"
+             : sampling_keys[i].type == H2G_VT_INT32 ? "a whole number within INT32"
+                                                      : "a number",
+             h2g_json_kind(v), sampling_keys[i].key);
+    return 0;
+}
+
+/* The value of sampling key i: its own name, or for penalty_repeat
+ * Hugging Face's repetition_penalty when penalty_repeat is absent (as the
+ * reference 0.7.0 does). *src is the name found. */
+static const cJSON *sampling_value(const cJSON *gen, size_t i, const char **src) {
+    *src = sampling_keys[i].src;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(gen, *src);
+    if (!v && !strcmp(*src, "penalty_repeat")) {
+        *src = "repetition_penalty";
+        v = cJSON_GetObjectItemCaseSensitive(gen, *src);
+    }
+    return v;
 }
 
 /* general.sampling.* from generation_config.json (present, non-null keys). */
-static int add_sampling(h2g_kv_list *kv, const cJSON *gen, h2g_error *err) {
-    if (!cJSON_IsObject(gen)) return 0;
+static int add_sampling(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) {
+    if (!cJSON_IsObject(co->generation_config)) return 0;
     for (size_t i = 0; i < sizeof sampling_keys / sizeof sampling_keys[0]; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(gen, sampling_keys[i].src);
-        if (v && !cJSON_IsNull(v) && add_sampling_key(kv, i, v, err) != 0) return -1;
+        const char *src;
+        const cJSON *v = sampling_value(co->generation_config, i, &src);
+        if (v && !cJSON_IsNull(v) && add_sampling_key(kv, i, src, v, co->warnings, err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -825,7 +846,7 @@ int h2g_general_add_kv(h2g_kv_list *kv, const h2g_general *g, const h2g_checkout
     static const char *const base_model_keys[3] = {"base_model", "base_models",
                                                    "base_model_sources"};
     static const char *const dataset_keys[3] = {"datasets", "dataset", "dataset_sources"};
-    if (add_sampling(kv, co->generation_config, err) != 0) return -1;
+    if (add_sampling(kv, co, err) != 0) return -1;
     for (size_t i = 0; i < sizeof name_keys / sizeof name_keys[0]; i++)
         if (set_opt(kv, name_keys[i].key, *(char *const *)((const char *)g + name_keys[i].off),
                     err) != 0)

@@ -171,15 +171,35 @@ static int read_processor_config(h2g_checkout *co, h2g_error *err) {
     return 0;
 }
 
-/* co->model_card from README.md's front matter (NULL without one). */
-static int read_model_card(h2g_checkout *co, h2g_error *err) {
+/* co->model_card from README.md's front matter (NULL without one). The
+ * card only adds general.* keys, so a card that cannot be read or parsed is
+ * a warning, not a reason to refuse the model (issue 14, item 11). */
+static void read_model_card(h2g_checkout *co) {
     char *text;
     size_t len;
-    if (read_text(co, "README.md", H2G_README_MAX_BYTES, &text, &len, err) != 0) return -1;
-    if (!text) return 0;
-    int rc = h2g_model_card_parse(text, len, &co->model_card, err);
+    h2g_error why = {{0}};
+    if (read_text(co, "README.md", H2G_README_MAX_BYTES, &text, &len, &why) == 0 && text &&
+        h2g_model_card_parse(text, len, &co->model_card, &why) == 0)
+        why.msg[0] = '\0';
     free(text);
-    return rc;
+    if (why.msg[0])
+        h2g_warn(co->warnings, "%s; the model card was skipped (no general.* keys from it)",
+                 why.msg);
+}
+
+/* co->generation_config: NULL when absent, or when it cannot be read or is
+ * not a JSON object. It only feeds general.sampling.*, so that is a warning
+ * (the reference ignores a generation_config.json that is not JSON). */
+static void read_generation_config(h2g_checkout *co) {
+    h2g_error why = {{0}};
+    if (read_json(co, "generation_config.json", true, &co->generation_config, &why) == 0 &&
+        (!co->generation_config || cJSON_IsObject(co->generation_config)))
+        return;
+    if (!why.msg[0])
+        h2g_fail(&why, "generation_config.json: must be a JSON object, found another JSON value");
+    cJSON_Delete(co->generation_config);
+    co->generation_config = NULL;
+    h2g_warn(co->warnings, "%s; the file was skipped (no general.sampling.* keys)", why.msg);
 }
 
 /* config.json (required, an object), then the optional documents. */
@@ -190,11 +210,12 @@ static int read_small_files(h2g_checkout *co, h2g_error *err) {
         return h2g_fail(err, "config.json: must be a JSON object, found another JSON value");
     if (read_json(co, "tokenizer.json", true, &co->tokenizer, err) != 0 ||
         read_json(co, "tokenizer_config.json", true, &co->tokenizer_config, err) != 0 ||
-        read_json(co, "generation_config.json", true, &co->generation_config, err) != 0 ||
-        read_processor_config(co, err) != 0 || read_model_card(co, err) != 0 ||
+        read_processor_config(co, err) != 0 ||
         read_text(co, "chat_template.jinja", H2G_JSON_MAX_BYTES, &co->chat_template_jinja, &len,
                   err) != 0)
         return -1;
+    read_generation_config(co);
+    read_model_card(co);
     return 0;
 }
 
@@ -575,11 +596,44 @@ static int check_against_index(const h2g_checkout *co, const cJSON *index, h2g_e
     return rc;
 }
 
+/* Whether name is one of the shards (co->shards, from the index). */
+static bool is_shard(const h2g_checkout *co, const char *name) {
+    for (size_t i = 0; i < co->n_shards; i++)
+        if (!strcmp(co->shards[i].file_name, name)) return true;
+    return false;
+}
+
+/* Beside an index, the model*.safetensors files its weight_map does not
+ * name: model.safetensors is an error, the others are left unread with a
+ * warning. (The reference 0.7.0 reads only the index's files and says
+ * nothing; a whole-model file beside a sharded copy is too likely a stale
+ * or second copy of the weights to pass silently.) */
+static int check_unlisted_shards(h2g_checkout *co, h2g_error *err) {
+    char **names = NULL;
+    size_t n = 0;
+    int rc = list_shards(co, &names, &n, err);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (is_shard(co, names[i])) continue;
+        if (!strcmp(names[i], "model.safetensors"))
+            rc = h2g_fail(err, "model.safetensors: found beside " INDEX_FILE ", whose weight_map "
+                               "does not name it; the checkout holds two sets of weights and "
+                               "hf2gguf cannot tell which is the model: remove model.safetensors, "
+                               "or the index and its shards");
+        else
+            h2g_warn(co->warnings, "%s: not named in " INDEX_FILE "'s weight_map; not read",
+                     names[i]);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
 /* Lists, opens and cross-checks the shards. */
 static int index_shards(h2g_checkout *co, h2g_error *err) {
     cJSON *index = NULL;
     if (read_json(co, INDEX_FILE, true, &index, err) != 0) return -1;
     int rc = index ? shards_from_index(co, index, err) : shards_from_listing(co, err);
+    if (rc == 0 && index) rc = check_unlisted_shards(co, err);
     if (rc == 0) rc = open_shards(co, err);
     if (rc == 0 && co->archive) rc = h2g_archive_attach_held(co, err);
     if (rc == 0) rc = build_name_index(co, err);
@@ -637,6 +691,8 @@ int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
                         dir, errno == ENOENT ? "no such file or directory" : strerror(errno));
     if (!is_dir && !S_ISREG(st.st_mode))
         return h2g_fail(err, "%s: not a directory or an archive (expected a model checkout)", dir);
+    co->warnings = calloc(1, sizeof *co->warnings);
+    if (!co->warnings) return h2g_fail(err, "out of memory for the checkout's list of warnings");
     if (!is_dir) {
         if (h2g_checkout_archive_open(co, dir, err) != 0) {
             h2g_checkout_close(co);
@@ -684,6 +740,8 @@ void h2g_checkout_close(h2g_checkout *co) {
     free(co->dir);
     free(co->dir_name);
     free(co->model_name);
+    if (co->warnings) h2g_warnings_clear(co->warnings);
+    free(co->warnings);
     memset(co, 0, sizeof *co);
 }
 

@@ -14,7 +14,7 @@ static const cJSON *present_item(const cJSON *obj, const char *key) {
     return (it && !cJSON_IsNull(it)) ? it : NULL;
 }
 
-static const char *json_kind(const cJSON *it) {
+const char *h2g_json_kind(const cJSON *it) {
     if (cJSON_IsString(it)) return "a string";
     if (cJSON_IsBool(it)) return "a boolean";
     if (cJSON_IsArray(it)) return "a list";
@@ -30,7 +30,7 @@ int h2g_json_u32_opt(const cJSON *obj, const char *where, const char *key, uint3
     if (!it) return 0;
     if (!cJSON_IsNumber(it))
         return h2g_fail(err, "%s: '%s' must be a whole number, found %s", where, key,
-                        json_kind(it));
+                        h2g_json_kind(it));
     double v = it->valuedouble;
     if (v != floor(v) || v < 0 || v > 4294967295.0)
         return h2g_fail(err, "%s: '%s' must be a whole number from 0 to 4294967295, found %.*f",
@@ -45,7 +45,7 @@ int h2g_json_f64_opt(const cJSON *obj, const char *where, const char *key, doubl
     *present = it != NULL;
     if (!it) return 0;
     if (!cJSON_IsNumber(it))
-        return h2g_fail(err, "%s: '%s' must be a number, found %s", where, key, json_kind(it));
+        return h2g_fail(err, "%s: '%s' must be a number, found %s", where, key, h2g_json_kind(it));
     *out = it->valuedouble;
     return 0;
 }
@@ -56,7 +56,7 @@ int h2g_json_str_opt(const cJSON *obj, const char *where, const char *key, const
     *present = it != NULL;
     if (!it) return 0;
     if (!cJSON_IsString(it))
-        return h2g_fail(err, "%s: '%s' must be a string, found %s", where, key, json_kind(it));
+        return h2g_fail(err, "%s: '%s' must be a string, found %s", where, key, h2g_json_kind(it));
     *out = it->valuestring;
     return 0;
 }
@@ -68,7 +68,7 @@ int h2g_json_bool_opt(const cJSON *obj, const char *where, const char *key, bool
     if (!it) return 0;
     if (!cJSON_IsBool(it))
         return h2g_fail(err, "%s: '%s' must be true or false, found %s", where, key,
-                        json_kind(it));
+                        h2g_json_kind(it));
     *out = cJSON_IsTrue(it);
     return 0;
 }

@@ -48,6 +48,9 @@ int h2g_hparams_str_opt(const h2g_hparams *hp, const char *key, const char **out
 
 /* Copies every entry of object src over object dst, replacing entries of the
  * same key (Python's dict.update). False when out of memory. */
+/* What a JSON value is, for messages: "a string", "a number", "a list", ... */
+const char *h2g_json_kind(const cJSON *it);
+
 bool h2g_json_merge(cJSON *dst, const cJSON *src);
 
 /* Same readers on any JSON object (e.g. rope_scaling); `where` names it in

@@ -8,6 +8,8 @@
 #include "source/model_card.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -16,39 +18,88 @@
 #define MAX_DEPTH 64
 
 /* ---------------------------------------------------------------------------
- * Finding the front matter
- * ------------------------------------------------------------------------- */
+ * Finding the front matter, as the reference reads it
+ * ---------------------------------------------------------------------------
+ * The reference splits README.md with Python's str.splitlines(), takes the
+ * lines after a first line "---" up to the next line "---" (or to the end
+ * of the file when there is none), joins them with "\n", quotes the value of
+ * every line ending in "- no" and turns each tab into two spaces, then hands
+ * that to YAML. We build the same text, so that what parses there parses
+ * here; line i of it is line i + 1 of README.md. */
 
-/* Length of the line at p (up to end), without its "\n" or "\r\n"; *next is
- * where the following line starts (end when there is none). */
+/* Length of the line break at p (0 when there is none): every boundary of
+ * Python's splitlines(), "\r\n" counting as one. Text is UTF-8, so U+0085,
+ * U+2028 and U+2029 are multi-byte. */
+static size_t line_break_at(const char *p, const char *end) {
+    const unsigned char *u = (const unsigned char *)p;
+    size_t left = (size_t)(end - p);
+    switch (u[0]) {
+    case '\r': return left > 1 && u[1] == '\n' ? 2 : 1;
+    case '\n': case '\v': case '\f': case 0x1c: case 0x1d: case 0x1e: return 1;
+    case 0xc2: return left > 1 && u[1] == 0x85 ? 2 : 0;
+    case 0xe2: return left > 2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9) ? 3 : 0;
+    default: return 0;
+    }
+}
+
+/* Length of the line at p (before its break); *next is where the following
+ * line starts (end when there is none). */
 static size_t line_length(const char *p, const char *end, const char **next) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    *next = nl ? nl + 1 : end;
-    size_t n = (size_t)((nl ? nl : end) - p);
-    if (n > 0 && p[n - 1] == '\r') n--;
-    return n;
+    const char *q = p;
+    size_t brk = 0;
+    while (q < end && !(brk = line_break_at(q, end))) q++;
+    *next = q + brk;
+    return (size_t)(q - p);
 }
 
 /* True when the line [p, p + n) is exactly "---". */
 static bool is_fence(const char *p, size_t n) { return n == 3 && !memcmp(p, "---", 3); }
 
-/* The YAML between a first line "---" and the next line "---"; false when
- * the text does not start with such a block. The YAML starts on line 2. */
-static bool front_matter(const char *text, size_t len, const char **yaml, size_t *yaml_len) {
+/* Appends line [p, p + n) and "\n" to out: tabs become two spaces, and a
+ * line ending in "- no" ends in "- \"no\"" (YAML 1.1 reads a bare no as
+ * false; the reference quotes it, and so keeps the language code). */
+static char *append_line(char *out, const char *p, size_t n) {
+    bool quote_no = n >= 4 && !memcmp(p + n - 4, "- no", 4);
+    if (quote_no) n -= 2;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\t') *out++ = ' ';
+        *out++ = p[i] == '\t' ? ' ' : p[i];
+    }
+    if (quote_no) {
+        memcpy(out, "\"no\"", 4);
+        out += 4;
+    }
+    *out++ = '\n';
+    return out;
+}
+
+/* The YAML the reference would parse from text, in *yaml (malloc'd, *yaml_len
+ * bytes); *closed says whether a closing "---" line was found. 0 when text
+ * has no front matter (*yaml NULL), -1 when out of memory. */
+static int front_matter(const char *text, size_t len, char **yaml, size_t *yaml_len,
+                        bool *closed) {
     const char *end = text + len, *line;
-    if (len == 0 || !is_fence(text, line_length(text, end, &line))) return false;
-    const char *start = line;
+    *yaml = NULL;
+    *closed = false;
+    if (len == 0 || !is_fence(text, line_length(text, end, &line))) return 0;
+    /* A line of n bytes gives at most 2n + 1 (tabs doubled, "no" quoted, its
+     * break now "\n"); only the last line may lack a break of its own. */
+    char *out = malloc(2 * (size_t)(end - line) + 2), *at = out;
+    if (!out) return -1;
     while (line < end) {
         const char *next;
         size_t n = line_length(line, end, &next);
         if (is_fence(line, n)) {
-            *yaml = start;
-            *yaml_len = (size_t)(line - start);
-            return true;
+            *closed = true;
+            break;
         }
+        at = append_line(at, line, n);
         line = next;
     }
-    return false;
+    *at = '\0';
+    *yaml = out;
+    *yaml_len = (size_t)(at - out);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -170,23 +221,47 @@ static int parse_document(yaml_parser_t *p, cJSON **out, h2g_error *err) {
  * Entry point
  * ------------------------------------------------------------------------- */
 
-/* See model_card.h. A front matter that parses to something other than a
- * mapping (or to nothing) says nothing we use: *out is NULL. */
+/* What a YAML document is when it is not a mapping, for the message. */
+static const char *kind_of(const cJSON *doc) {
+    return cJSON_IsArray(doc) ? "a list" : cJSON_IsString(doc) ? "a single value" : "an alias";
+}
+
+/* Parses yaml into *out (NULL for an empty document). */
+static int parse_yaml(const char *yaml, size_t len, cJSON **out, h2g_error *err) {
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) return h2g_fail(err, CARD ": out of memory for the YAML parser");
+    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
+    int rc = parse_document(&p, out, err);
+    yaml_parser_delete(&p);
+    if (rc == 0 && *out && !cJSON_IsObject(*out)) {
+        rc = h2g_fail(err, CARD ": front matter is %s, not a mapping of keys to values",
+                      kind_of(*out));
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Adds to err's message that the front matter ran to the end of the file. */
+static void note_unclosed(h2g_error *err) {
+    size_t n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof err->msg - n,
+             " (the front matter has no closing '---' line, so all of README.md was read "
+             "as YAML, as llama.cpp's converter does)");
+}
+
+/* See model_card.h. */
 int h2g_model_card_parse(const char *text, size_t len, cJSON **out, h2g_error *err) {
     *out = NULL;
-    const char *yaml;
-    size_t yaml_len;
-    if (!text || !front_matter(text, len, &yaml, &yaml_len)) return 0;
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) return h2g_fail(err, CARD ": out of memory");
-    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, yaml_len);
-    cJSON *doc = NULL;
-    int rc = parse_document(&p, &doc, err);
-    yaml_parser_delete(&p);
-    if (rc != 0) return -1;
-    if (cJSON_IsObject(doc))
-        *out = doc;
-    else
-        cJSON_Delete(doc);
-    return 0;
+    char *yaml;
+    size_t yaml_len = 0;
+    bool closed;
+    if (!text) return 0;
+    if (front_matter(text, len, &yaml, &yaml_len, &closed) != 0)
+        return h2g_fail(err, CARD ": out of memory for a copy of its %zu bytes", len);
+    if (!yaml) return 0;
+    int rc = parse_yaml(yaml, yaml_len, out, err);
+    free(yaml);
+    if (rc != 0 && !closed) note_unclosed(err);
+    return rc;
 }

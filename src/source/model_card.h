@@ -14,7 +14,11 @@
 
 #include "hf2gguf/error.h"
 
-/* *out is NULL (and 0 returned) when text has no front matter. */
+/* Parses the front matter of text (README.md's len bytes) as the reference
+ * reads it: the lines after a first line "---" up to the next "---", or to
+ * the end when none closes it. *out is NULL (and 0 returned) when text has
+ * no front matter or an empty one; -1 (err says why, with the README line)
+ * when it is not valid YAML or not a mapping. Aliases become null. */
 int h2g_model_card_parse(const char *text, size_t len, cJSON **out, h2g_error *err);
 
 #endif

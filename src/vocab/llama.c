@@ -19,6 +19,7 @@
 
 #include "base/sha256.h"
 #include "base/util.h"
+#include "source/hparams.h"
 #include "vocab/tiktoken.h"
 
 /* gguf TokenType values the reference writes for gpt2 vocabularies. */
@@ -909,19 +910,36 @@ static int add_named_template(h2g_kv_list *kv, char *clean, const char *tmpl, h2
     return 0;
 }
 
+/* Whether entry i of a chat template list is one to write. An entry without
+ * a name or template is passed over, as the reference does; one of the wrong
+ * type (which the reference cannot write) is skipped with a warning. */
+static bool usable_template(const cJSON *c, int i, const char *file, h2g_warnings *warnings) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+    const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(c, "template");
+    if (!cJSON_IsObject(c) || (name && !cJSON_IsString(name)) ||
+        (tmpl && !cJSON_IsNull(tmpl) && !cJSON_IsString(tmpl))) {
+        h2g_warn(warnings, "%s: 'chat_template' entry %d must be {\"name\": string, "
+                           "\"template\": string}; it was skipped", file, i);
+        return false;
+    }
+    return cJSON_IsString(name) && name->valuestring[0] && cJSON_IsString(tmpl);
+}
+
 /* A list of {name, template}: "default" is tokenizer.chat_template, every
  * other name gets its own key, and the names go to tokenizer.chat_templates.
  * (The reference's order of that array comes from a Python set and is not
  * stable; we keep first-seen order.) */
-static int add_template_list(h2g_kv_list *kv, const cJSON *list, h2g_error *err) {
+static int add_template_list(h2g_kv_list *kv, const cJSON *list, const char *file,
+                             h2g_warnings *warnings, h2g_error *err) {
     const char *main_template = NULL;
     h2g_str *names = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *names);
     size_t n_names = 0;
     int rc = names ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
-    for (const cJSON *c = list->child; c && rc == 0; c = c->next) {
+    int i = 0;
+    for (const cJSON *c = list->child; c && rc == 0; c = c->next, i++) {
+        if (!usable_template(c, i, file, warnings)) continue;
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
         const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(c, "template");
-        if (!cJSON_IsString(name) || !name->valuestring[0] || !cJSON_IsString(tmpl)) continue;
         char *clean = clean_template_name(name->valuestring);
         if (!clean) {
             rc = h2g_fail(err, "out of memory (in %s)", __func__);
@@ -999,38 +1017,51 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
     return rc;
 }
 
-/* chat_template.json's "chat_template" field (a copy), or NULL. */
+/* chat_template.json's "chat_template" field (a copy), or NULL. A file that
+ * is not JSON is skipped with a warning: the template is optional. */
 static int json_template(const h2g_checkout *co, cJSON **out, h2g_error *err) {
     *out = NULL;
     cJSON *doc = NULL;
-    if (h2g_checkout_read_json(co, "chat_template.json", &doc, err) != 0) return -1;
+    h2g_error why = {{0}};
+    if (h2g_checkout_read_json(co, "chat_template.json", &doc, &why) != 0) {
+        h2g_warn(co->warnings, "%s; no chat template was taken from it", why.msg);
+        return 0;
+    }
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "chat_template");
     if (t) *out = cJSON_Duplicate(t, 1);
     cJSON_Delete(doc);
-    return 0;
+    return t && !*out ? h2g_fail(err, "chat_template.json: out of memory for a copy of its "
+                                      "chat template")
+                      : 0;
 }
 
 /* tokenizer.chat_template (and named templates). Only with a
  * tokenizer_config.json, as in the reference: its chat_template first,
  * else chat_template.jinja (+ additional_chat_templates/), else
- * chat_template.json. Strings and lists are written; null and other types
- * are ignored (the reference warns). */
+ * chat_template.json. Strings and lists are written; null is nothing, and
+ * other types are skipped with a warning (the reference warns too). */
 static int add_chat_template(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) {
     if (!has_tokenizer_config(co)) return 0;
     cJSON *alt = NULL;
     const cJSON *t;
+    const char *file = "tokenizer_config.json";
     if (cJSON_GetObjectItemCaseSensitive(co->tokenizer_config, "chat_template")) {
         t = cJSON_GetObjectItemCaseSensitive(co->tokenizer_config, "chat_template");
     } else {
         if (jinja_templates(co, &alt, err) != 0) return -1;
         if (!alt && json_template(co, &alt, err) != 0) return -1;
+        if (alt && !co->chat_template_jinja) file = "chat_template.json";
         t = alt;
     }
     int rc = 0;
     if (cJSON_IsString(t))
         rc = h2g_kv_set_str(kv, "tokenizer.chat_template", t->valuestring, err);
     else if (cJSON_IsArray(t))
-        rc = add_template_list(kv, t, err);
+        rc = add_template_list(kv, t, file, co->warnings, err);
+    else if (t && !cJSON_IsNull(t))
+        h2g_warn(co->warnings, "%s: 'chat_template' must be a string or a list of {name, "
+                               "template}, found %s; no chat template was written",
+                 file, h2g_json_kind(t));
     cJSON_Delete(alt);
     return rc;
 }

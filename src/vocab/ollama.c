@@ -15,6 +15,7 @@
 
 #include "hf2gguf/vocab.h"
 #include "base/util.h"
+#include "source/hparams.h"
 
 enum { TOKEN_NORMAL = 1, TOKEN_CONTROL = 3, TOKEN_USER_DEFINED = 4 };
 
@@ -289,17 +290,22 @@ static int add_special(h2g_kv_list *kv, const h2g_checkout *co, int s, h2g_error
 }
 
 /* tokenizer_config's chat_template: a string, or a list of named templates
- * of which "default" is taken. */
-static int add_template(h2g_kv_list *kv, const cJSON *tc, h2g_error *err) {
+ * of which "default" is taken. Any other type is skipped with a warning:
+ * the template is optional. */
+static int add_template(h2g_kv_list *kv, const cJSON *tc, h2g_warnings *warnings,
+                        h2g_error *err) {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(tc, "chat_template");
     if (!t || cJSON_IsNull(t)) return 0;
     if (cJSON_IsString(t)) {
         if (!*t->valuestring) return 0;
         return h2g_kv_set_str(kv, "tokenizer.chat_template", t->valuestring, err);
     }
-    if (!cJSON_IsArray(t))
-        return h2g_fail(err, "tokenizer_config.json: 'chat_template' must be a string or a "
-                             "list of {name, template}");
+    if (!cJSON_IsArray(t)) {
+        h2g_warn(warnings, "tokenizer_config.json: 'chat_template' must be a string or a list "
+                           "of {name, template}, found %s; no chat template was written",
+                 h2g_json_kind(t));
+        return 0;
+    }
     for (const cJSON *e = t->child; e; e = e->next) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
         const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "template");
@@ -328,7 +334,7 @@ int h2g_vocab_ollama_add_kv(h2g_kv_list *kv, const h2g_checkout *co, const char 
     free(v.tokens);
     if (rc == 0) rc = add_merges(kv, co->tokenizer, err);
     if (rc == 0 && co->tokenizer_config) {
-        rc = add_template(kv, co->tokenizer_config, err);
+        rc = add_template(kv, co->tokenizer_config, co->warnings, err);
         for (int s = 0; s < N_SPECIALS && rc == 0; s++) rc = add_special(kv, co, s, err);
     }
     return rc;

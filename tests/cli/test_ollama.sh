@@ -82,4 +82,14 @@ mkdir -p "$WORK/badtype-out"
 expect_error bad-type "config.json: 'rms_norm_eps' must be a number, found a string" "$WORK/badtype-out" -- \
   "$HF2GGUF" convert "$co" --layout ollama --outfile "$WORK/badtype-out/" --quiet
 
+# A chat template that is not text is skipped with a warning (issue 14, item
+# 11): the model is written without tokenizer.chat_template.
+co=$(fixture_copy deepseek-v3-tiny int-template)
+sed -i -E 's/^( *"chat_template": ).*$/\17/' "$co/tokenizer_config.json"
+err=$("$HF2GGUF" convert "$co" --layout ollama --outfile "$WORK/int-template.gguf" 2>&1 >/dev/null)
+rc=$?
+if [ $rc -eq 0 ] && [[ $err == *"hf2gguf: warning: tokenizer_config.json: 'chat_template' must be a string or a list of {name, template}, found a number; no chat template was written"* ]] &&
+   ! "$HF2GGUF" inspect "$WORK/int-template.gguf" | grep -q "tokenizer.chat_template"; then pass
+else fail "integer chat_template in Ollama's layout: rc $rc: $err"; fi
+
 finish

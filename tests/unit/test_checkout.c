@@ -354,10 +354,6 @@ static const bad_case bad_cases[] = {
     {"processor_config.json not an object",
      {TXT("processor_config.json", "3"), STF("model.safetensors", ST_A, 4)},
      "processor_config.json: must be a JSON object"},
-    {"README.md front matter not YAML",
-     {TXT("README.md", "---\nlicense: mit\ntags: [a, b\n---\n# x\n"),
-      STF("model.safetensors", ST_A, 4)},
-     "README.md: front matter is not valid YAML (line 4"},
     {"no shards", {TXT("other.safetensors", "x")}, "no model*.safetensors files in"},
     {"truncated shard",
      {STF("model.safetensors", ST_AB, 6)},
@@ -445,6 +441,10 @@ static const bad_case bad_cases[] = {
     {"a directory named in the index",
      {TXT(INDEX, MAP("\"a\": \"" S1 "\"")), MKDIR(S1)},
      INDEX ": shard '" S1 "' is not a regular file"},
+    {"a model.safetensors beside an index that does not name it",
+     {TXT(INDEX, MAP("\"a\": \"" S1 "\"")), STF(S1, ST_A, 4), STF("model.safetensors", ST_A, 4)},
+     "model.safetensors: found beside " INDEX ", whose weight_map does not name it; the "
+     "checkout holds two sets of weights"},
     {"index names \"..\"",
      {TXT(INDEX, MAP("\"a\": \"..\"")), STF(S1, ST_A, 4)},
      INDEX ": file name '..' (tensor 'a') must be a plain file name"},
@@ -481,6 +481,67 @@ static void test_bad_checkouts(void **state) {
         make_tmp(dir, sizeof dir);
         build_case(dir, &bad_cases[i]);
         expect_open_error(dir, bad_cases[i].expect, bad_cases[i].what);
+        remove_tree(dir);
+    }
+}
+
+/* Optional metadata that cannot be used: the checkout opens, without it,
+ * and says what was skipped (issue 14, item 11). */
+static const bad_case tolerated_cases[] = {
+    {"README.md front matter not YAML",
+     {TXT("README.md", "---\nlicense: mit\ntags: [a, b\n---\n# x\n"),
+      STF("model.safetensors", ST_A, 4)},
+     "README.md: front matter is not valid YAML (line 4: did not find expected ',' or ']' "
+     "while parsing a flow sequence); the model card was skipped (no general.* keys from it)"},
+    {"README.md front matter never closed, the body not YAML",
+     {TXT("README.md", "---\nlicense: mit\n# Title\nSome text.\n"),
+      STF("model.safetensors", ST_A, 4)},
+     "README.md: front matter is not valid YAML (line 5: could not find expected ':' while "
+     "scanning a simple key) (the front matter has no closing '---' line, so all of README.md "
+     "was read as YAML, as llama.cpp's converter does); the model card was skipped (no "
+     "general.* keys from it)"},
+    {"README.md front matter a list",
+     {TXT("README.md", "---\n- a\n- b\n---\n"), STF("model.safetensors", ST_A, 4)},
+     "README.md: front matter is a list, not a mapping of keys to values; the model card was "
+     "skipped (no general.* keys from it)"},
+    {"README.md a directory",
+     {MKDIR("README.md"), STF("model.safetensors", ST_A, 4)},
+     "README.md: not a regular file; the model card was skipped (no general.* keys from it)"},
+    {"README.md larger than the 16 MiB read for a model card",
+     {RAW("README.md", "---\n", 16u * 1024u * 1024u + 1, 4), STF("model.safetensors", ST_A, 4)},
+     "README.md: file is 16777217 bytes, more than the 16777216 allowed; the model card was "
+     "skipped (no general.* keys from it)"},
+    {"generation_config.json not JSON",
+     {TXT("generation_config.json", "{\"temperature\": }"), STF("model.safetensors", ST_A, 4)},
+     "generation_config.json: not valid JSON (line 1, near byte 16); the file was skipped (no "
+     "general.sampling.* keys)"},
+    {"generation_config.json a list",
+     {TXT("generation_config.json", "[0.6]"), STF("model.safetensors", ST_A, 4)},
+     "generation_config.json: must be a JSON object, found another JSON value; the file was "
+     "skipped (no general.sampling.* keys)"},
+    {"an unlisted shard beside an index",
+     {TXT(INDEX, MAP("\"a\": \"" S1 "\"")), STF(S1, ST_A, 4),
+      STF("model-00001-of-000002.safetensors", ST_A, 4)},
+     "model-00001-of-000002.safetensors: not named in " INDEX "'s weight_map; not read"},
+};
+
+static void test_tolerated_checkouts(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof tolerated_cases / sizeof tolerated_cases[0]; i++) {
+        const bad_case *c = &tolerated_cases[i];
+        char dir[64];
+        make_tmp(dir, sizeof dir);
+        build_case(dir, c);
+        h2g_checkout co;
+        h2g_error err = {0};
+        if (h2g_checkout_open(&co, dir, &err) != 0) fail_msg("%s: %s", c->what, err.msg);
+        if (co.warnings->n != 1 || strcmp(co.warnings->msgs[0], c->expect) != 0)
+            fail_msg("%s\n  expected the warning: %s\n  got %zu, the first: %s", c->what,
+                     c->expect, co.warnings->n, co.warnings->n ? co.warnings->msgs[0] : "");
+        assert_null(co.model_card);
+        assert_null(co.generation_config);
+        assert_int_equal(co.n_shards, 1);
+        h2g_checkout_close(&co);
         remove_tree(dir);
     }
 }
@@ -607,10 +668,32 @@ static void test_model_card_absent(void **state) {
     assert_null(card_of(""));
     assert_null(card_of("# Title\n---\nlicense: mit\n---\n"));
     assert_null(card_of("--- \nlicense: mit\n---\n"));   /* not exactly "---" */
-    assert_null(card_of("---\nlicense: mit\n"));         /* never closed */
     assert_null(card_of("---\n---\n# empty front matter\n"));
-    assert_null(card_of("---\n- a\n- b\n---\n"));        /* not a mapping */
-    assert_null(card_of("---\njust text\n---\n"));
+    assert_null(card_of("---"));                         /* empty, never closed */
+    assert_null(card_of("\xef\xbb\xbf---\nlicense: mit\n---\n")); /* a BOM: not "---" */
+}
+
+/* As the reference reads it: no closing line takes the rest of the file;
+ * lines end at every break of Python's splitlines(); tabs become two
+ * spaces; a line ending in "- no" has it quoted. */
+static void test_model_card_like_the_reference(void **state) {
+    (void)state;
+    cJSON *card = card_of("---\nlicense: mit\ntags:\n- a\n");
+    assert_non_null(card); /* never closed: the whole file */
+    assert_string_equal(cJSON_GetObjectItem(card, "license")->valuestring, "mit");
+    cJSON_Delete(card);
+    card = card_of("---\rlicense: mit\vname: x\xe2\x80\xa8size_label: 7B\xc2\x85---\rnot: here");
+    assert_non_null(card);
+    assert_string_equal(cJSON_GetObjectItem(card, "name")->valuestring, "x");
+    assert_string_equal(cJSON_GetObjectItem(card, "size_label")->valuestring, "7B");
+    assert_null(cJSON_GetObjectItem(card, "not"));
+    cJSON_Delete(card);
+    card = card_of("---\ntags:\n\t- a\t b\ndesc: |\n  keep\n  - no\n---\n");
+    assert_non_null(card); /* a tab indent is invalid YAML; the reference makes it spaces */
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(card, "tags"), 0)->valuestring,
+                        "a   b");
+    assert_string_equal(cJSON_GetObjectItem(card, "desc")->valuestring, "keep\n- \"no\"\n");
+    cJSON_Delete(card);
 }
 
 static void test_model_card_values(void **state) {
@@ -660,6 +743,12 @@ static void test_model_card_errors(void **state) {
         {"---\na: 1\n b: 2\n---\n", "README.md: front matter is not valid YAML (line 3"},
         {"---\n? [a, b]\n: c\n---\n", "README.md: front matter line 2: a mapping key must be"},
         {"---\na: \"unclosed\n---\n", "README.md: front matter is not valid YAML"},
+        {"---\n- a\n- b\n---\n", "README.md: front matter is a list, not a mapping"},
+        {"---\njust text\n---\n", "README.md: front matter is a single value, not a mapping"},
+        {"---\nlicense: mit\n# T\nbody\n",
+         "(line 5: could not find expected ':' while scanning a simple key) (the front matter "
+         "has no closing '---' line"},
+        {"---\nname: \xff\n---\n", "README.md: front matter is not valid YAML (line 2: invalid"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cJSON *out = NULL;
@@ -689,12 +778,14 @@ int main(void) {
         cmocka_unit_test(test_ocr_card),
         cmocka_unit_test(test_dir_name_of_dot),
         cmocka_unit_test(test_bad_checkouts),
+        cmocka_unit_test(test_tolerated_checkouts),
         cmocka_unit_test(test_missing_config),
         cmocka_unit_test(test_listing),
         cmocka_unit_test(test_processor_config_merge),
         cmocka_unit_test(test_read_json_file),
         cmocka_unit_test(test_model_card_absent),
         cmocka_unit_test(test_model_card_values),
+        cmocka_unit_test(test_model_card_like_the_reference),
         cmocka_unit_test(test_model_card_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,7 @@ typedef struct fake {
     h2g_plan p;
     h2g_kv_list kv;
     h2g_error err;
+    h2g_warnings warnings; /* co.warnings points here */
 } fake;
 
 /* Sets up config (JSON text), card (JSON text or NULL), dir name and a
@@ -249,6 +250,7 @@ static void fake_derive(fake *f, const char *config, const char *card, const cha
     f->co.config = cJSON_Parse(config);
     f->co.model_card = card ? cJSON_Parse(card) : NULL;
     f->co.dir_name = h2g_strdup(dir_name);
+    f->co.warnings = &f->warnings;
     assert_non_null(f->co.config);
     if (card) assert_non_null(f->co.model_card);
     plan_of_size(&f->p, total);
@@ -265,6 +267,7 @@ static void fake_free(fake *f) {
     h2g_general_free(&f->g);
     h2g_plan_free(&f->p);
     h2g_kv_list_free(&f->kv);
+    h2g_warnings_clear(&f->warnings);
 }
 
 /* Asserts a string field (NULL: unset). */
@@ -461,10 +464,48 @@ static void test_sampling_keys(void **state) {
     assert_true(f.kv.items[6].num.f32 == 0.6f);
     fake_free(&f);
 
+    /* Hugging Face's repetition_penalty stands in for an absent
+     * penalty_repeat, as in the reference 0.7.0; a null penalty_repeat
+     * does not fall back. */
     fake_derive(&f, "{}", NULL, "x", 0);
-    f.co.generation_config = cJSON_Parse("{\"top_k\": \"forty\"}");
-    assert_int_equal(h2g_general_add_kv(&f.kv, &f.g, &f.co, &f.err), -1);
-    assert_non_null(strstr(f.err.msg, "generation_config.json: 'top_k' must be an integer"));
+    f.co.generation_config = cJSON_Parse("{\"repetition_penalty\": 1.3, \"top_p\": 0.9}");
+    assert_int_equal(h2g_general_add_kv(&f.kv, &f.g, &f.co, &f.err), 0);
+    expect_order(&f.kv, "sampling.top_p sampling.penalty_repeat name");
+    assert_true(f.kv.items[1].num.f32 == 1.3f);
+    fake_free(&f);
+    fake_derive(&f, "{}", NULL, "x", 0);
+    f.co.generation_config =
+        cJSON_Parse("{\"repetition_penalty\": 1.3, \"penalty_repeat\": null}");
+    assert_int_equal(h2g_general_add_kv(&f.kv, &f.g, &f.co, &f.err), 0);
+    expect_order(&f.kv, "name");
+    fake_free(&f);
+}
+
+/* A sampling value of the wrong type is skipped with a warning naming the
+ * file and the key; the others are written (issue 14, item 11). */
+static void test_sampling_wrong_types(void **state) {
+    (void)state;
+    fake f;
+    fake_derive(&f, "{}", NULL, "x", 0);
+    f.co.generation_config = cJSON_Parse("{\"top_k\": \"forty\", \"top_p\": 0.9,"
+                                         " \"temperature\": [0.6], \"sequence\": 1,"
+                                         " \"mirostat\": 2.5, \"repetition_penalty\": \"x\"}");
+    assert_int_equal(h2g_general_add_kv(&f.kv, &f.g, &f.co, &f.err), 0);
+    expect_order(&f.kv, "sampling.top_p name");
+    static const char *const want[] = {
+        "generation_config.json: 'sequence' must be a string, found a number; "
+        "general.sampling.sequence was not written",
+        "generation_config.json: 'top_k' must be a whole number within INT32, found a string; "
+        "general.sampling.top_k was not written",
+        "generation_config.json: 'temperature' must be a number, found a list; "
+        "general.sampling.temp was not written",
+        "generation_config.json: 'repetition_penalty' must be a number, found a string; "
+        "general.sampling.penalty_repeat was not written",
+        "generation_config.json: 'mirostat' must be a whole number within INT32, found a "
+        "number; general.sampling.mirostat was not written",
+    };
+    assert_int_equal(f.warnings.n, 5);
+    for (size_t i = 0; i < 5; i++) assert_string_equal(f.warnings.msgs[i], want[i]);
     fake_free(&f);
 }
 
@@ -572,6 +613,7 @@ int main(void) {
         cmocka_unit_test(test_size_label_rounding),
         cmocka_unit_test(test_size_label_moe),
         cmocka_unit_test(test_sampling_keys),
+        cmocka_unit_test(test_sampling_wrong_types),
         cmocka_unit_test(test_card_keys),
         cmocka_unit_test(test_base_models_and_datasets),
         cmocka_unit_test(test_default_filename_forms),

@@ -446,11 +446,13 @@ typedef struct fake {
     h2g_checkout co;
     h2g_kv_list kv;
     h2g_error err;
+    h2g_warnings warnings; /* co.warnings points here */
 } fake;
 
 /* A checkout of parsed JSON texts (NULL: file absent). */
 static void fake_init(fake *f, cJSON *tok, const char *config, const char *tc) {
     memset(f, 0, sizeof *f);
+    f->co.warnings = &f->warnings;
     f->co.tokenizer = tok;
     f->co.config = cJSON_Parse(config ? config : "{}");
     f->co.tokenizer_config = tc ? cJSON_Parse(tc) : NULL;
@@ -466,6 +468,7 @@ static void fake_free(fake *f) {
     free(f->co.chat_template_jinja);
     free(f->co.dir);
     h2g_kv_list_free(&f->kv);
+    h2g_warnings_clear(&f->warnings);
 }
 
 /* Runs h2g_vocab_add_kv and expects success. */
@@ -843,6 +846,57 @@ static void test_chat_template_files(void **state) {
     fake_free(&f);
 }
 
+/* A chat template of the wrong type, a list entry of the wrong shape, a
+ * chat_template.json that is not JSON: each is skipped with a warning
+ * naming the file, and the vocabulary is written (issue 14, item 11). */
+static void test_chat_template_wrong_types(void **state) {
+    (void)state;
+    fake f;
+    fake_init(&f, make_tokenizer(SMALL_VOCAB, SMALL_ADDED, "[\"a b\"]", "null"), NULL,
+              "{\"chat_template\": 7}");
+    f.co.chat_template_jinja = h2g_strdup("{{ not used: the config has the key }}");
+    run_ok(&f, 5);
+    assert_null(h2g_kv_get(&f.kv, "tokenizer.chat_template"));
+    assert_int_equal(f.warnings.n, 1);
+    assert_string_equal(f.warnings.msgs[0],
+                        "tokenizer_config.json: 'chat_template' must be a string or a list of "
+                        "{name, template}, found a number; no chat template was written");
+    fake_free(&f);
+
+    fake_init(&f, make_tokenizer(SMALL_VOCAB, SMALL_ADDED, "[\"a b\"]", "null"), NULL,
+              "{\"chat_template\": [5, {\"name\": \"default\", \"template\": \"D\"},"
+              " {\"name\": \"x\", \"template\": 1}, {\"name\": \"y\"}]}");
+    run_ok(&f, 5);
+    assert_string_equal(h2g_kv_get(&f.kv, "tokenizer.chat_template")->str.data, "D");
+    assert_int_equal(f.warnings.n, 2); /* entry 3 has no template: passed over quietly */
+    assert_string_equal(f.warnings.msgs[0], "tokenizer_config.json: 'chat_template' entry 0 "
+                                            "must be {\"name\": string, \"template\": string}; "
+                                            "it was skipped");
+    assert_non_null(strstr(f.warnings.msgs[1], "'chat_template' entry 2 must be"));
+    fake_free(&f);
+
+    fake_init(&f, make_tokenizer(SMALL_VOCAB, SMALL_ADDED, "[\"a b\"]", "null"), NULL,
+              "{\"model_max_length\": 10}");
+    f.co.dir = temp_dir();
+    write_file(f.co.dir, "chat_template.json", "{\"chat_template\": ");
+    run_ok(&f, 5);
+    assert_null(h2g_kv_get(&f.kv, "tokenizer.chat_template"));
+    assert_int_equal(f.warnings.n, 1);
+    assert_string_equal(f.warnings.msgs[0], "chat_template.json: not valid JSON (line 1, near "
+                                            "byte 17); no chat template was taken from it");
+    h2g_kv_list_free(&f.kv);
+    memset(&f.kv, 0, sizeof f.kv);
+    write_file(f.co.dir, "chat_template.json", "{\"chat_template\": {\"a\": 1}}");
+    run_ok(&f, 5);
+    assert_null(h2g_kv_get(&f.kv, "tokenizer.chat_template"));
+    assert_string_equal(f.warnings.msgs[1], "chat_template.json: 'chat_template' must be a "
+                                            "string or a list of {name, template}, found an "
+                                            "object; no chat template was written");
+    remove_file(f.co.dir, "chat_template.json");
+    rmdir(f.co.dir);
+    fake_free(&f);
+}
+
 /* A checkout without tokenizer.json is refused clearly; so is a
  * non-BPE vocabulary. */
 static void test_missing_or_foreign_tokenizer(void **state) {
@@ -894,6 +948,7 @@ int main(void) {
         cmocka_unit_test(test_special_id_ranges),
         cmocka_unit_test(test_chat_templates),
         cmocka_unit_test(test_chat_template_files),
+        cmocka_unit_test(test_chat_template_wrong_types),
         cmocka_unit_test(test_missing_or_foreign_tokenizer),
         cmocka_unit_test(test_pre_override),
     };
