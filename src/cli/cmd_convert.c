@@ -606,7 +606,7 @@ static int add_file(run *r, const h2g_plan *p, char *path, bool owned, h2g_error
     if (owned_flags) r->file_owned = owned_flags;
     if (!files || !paths || !owned_flags || !path) {
         free(path);
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "out of memory for the list of %zu output files", n);
     }
     r->files[r->n_files] = *p;
     r->file_paths[r->n_files] = path;
@@ -645,7 +645,7 @@ static int expand_output(const args *a, run *r, size_t i, h2g_error *err) {
  * and not an existing file unless --force (--dry-run only notes that). */
 static int check_targets(const args *a, run *r, h2g_error *err) {
     r->file_exists = calloc(r->n_files ? r->n_files : 1, sizeof *r->file_exists);
-    if (!r->file_exists) return h2g_fail(err, "out of memory (the list of outputs)");
+    if (!r->file_exists) return h2g_fail(err, "out of memory for the list of output files");
     for (size_t i = 0; i < r->n_files; i++) {
         if (!strcmp(r->file_paths[i], "-")) continue;
         char *final;
@@ -668,7 +668,8 @@ static int choose_files(const args *a, run *r, h2g_error *err) {
         return h2g_fail(err, "--mmproj %s: no such directory", a->mmproj_path);
     for (size_t i = 0; i < r->n_plans; i++) {
         r->paths[i] = output_path(a, &r->plans[i]);
-        if (!r->paths[i]) return h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!r->paths[i])
+            return h2g_fail(err, "out of memory for the %s's output path", r->plans[i].role);
     }
     if (r->n_plans == 2 && !strcmp(r->paths[0], r->paths[1]))
         return h2g_fail(err, "the text model and the mmproj would both be written to %s",

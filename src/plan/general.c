@@ -533,7 +533,8 @@ int h2g_general_derive(h2g_general *g, const h2g_checkout *co, const h2g_plan *p
     free(computed);
     if (!g->name) {
         h2g_general_free(g);
-        return h2g_fail(err, "out of memory (or no directory name to name the model after)");
+        return h2g_fail(err, "out of memory for the general.* names (or no directory name to "
+                             "name the model after)");
     }
     return 0;
 }
@@ -640,9 +641,12 @@ static int collect(const cJSON *v, h2g_str **items, size_t *n, size_t *cap, h2g_
     for (const cJSON *it = is_list ? v->child : v; it; it = is_list ? it->next : NULL) {
         if (!cJSON_IsString(it)) continue;
         if (h2g_grow((void **)items, cap, *n + 1, sizeof **items) != 0)
-            return h2g_fail(err, "out of memory (in %s)", __func__);
+            return h2g_fail(err, "README.md: out of memory for a list of %zu model card values",
+                            *n + 1);
         (*items)[*n].data = h2g_strdup(it->valuestring);
-        if (!(*items)[*n].data) return h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!(*items)[*n].data)
+            return h2g_fail(err, "README.md: out of memory for the model card value '%.100s'",
+                            it->valuestring);
         (*items)[*n].len = strlen(it->valuestring);
         (*n)++;
     }
@@ -677,7 +681,8 @@ static int add_license(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) 
     for (const cJSON *it = lic->child; it; it = it->next)
         if (cJSON_IsString(it)) len += strlen(it->valuestring) + 1;
     char *joined = calloc(len, 1);
-    if (!joined) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!joined)
+        return h2g_fail(err, "README.md: out of memory for the joined licenses (%zu bytes)", len);
     for (const cJSON *it = lic->child; it; it = it->next) {
         if (!cJSON_IsString(it)) continue;
         if (it != lic->child) strcat(joined, ",");

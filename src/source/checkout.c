@@ -75,7 +75,7 @@ int h2g_checkout_read_file(const h2g_checkout *co, const char *name, size_t max,
     *out = NULL;
     if (!co->dir) return 1;
     char *path = h2g_path_join(co->dir, name);
-    if (!path) return h2g_fail(err, "%s: out of memory", name);
+    if (!path) return h2g_fail(err, "%s: out of memory for its path", name);
     int rc = h2g_read_small_file(path, name, max, true, out, len, err);
     free(path);
     return rc;
@@ -147,7 +147,8 @@ static int read_one_processor_config(const h2g_checkout *co, const char *name, c
     if (!*out) return 0;
     if (!cJSON_IsObject(*out))
         return h2g_fail(err, "%s: must be a JSON object, found another JSON value", name);
-    if (!lift_nested(*out)) return h2g_fail(err, "%s: out of memory", name);
+    if (!lift_nested(*out))
+        return h2g_fail(err, "%s: out of memory for merging its nested settings", name);
     return 0;
 }
 
@@ -158,7 +159,8 @@ static int read_processor_config(h2g_checkout *co, h2g_error *err) {
     int rc = read_one_processor_config(co, "preprocessor_config.json", &pre, err);
     if (rc == 0) rc = read_one_processor_config(co, "processor_config.json", &proc, err);
     if (rc == 0 && pre && proc && !h2g_json_merge(pre, proc))
-        rc = h2g_fail(err, "processor_config.json: out of memory");
+        rc = h2g_fail(err, "processor_config.json: out of memory for merging it with "
+                           "preprocessor_config.json");
     if (rc != 0 || (pre && proc)) {
         cJSON_Delete(proc);
         proc = NULL;
@@ -231,13 +233,14 @@ static int cmp_str_ptr(const void *a, const void *b) {
 /* Makes co->shards from n sorted, distinct file names (not yet opened). */
 static int make_shards(h2g_checkout *co, const char *const *names, size_t n, h2g_error *err) {
     co->shards = calloc(n ? n : 1, sizeof *co->shards);
-    if (!co->shards) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!co->shards) return h2g_fail(err, "out of memory for the list of %zu shards", n);
     for (size_t i = 0; i < n; i++) {
         h2g_shard *s = &co->shards[co->n_shards++];
         s->fd = -1;
         s->file_name = h2g_strdup(names[i]);
         s->path = h2g_path_join(co->dir, names[i]);
-        if (!s->file_name || !s->path) return h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!s->file_name || !s->path)
+            return h2g_fail(err, "%s: out of memory for the shard's name and path", names[i]);
     }
     return 0;
 }
@@ -262,7 +265,9 @@ static int index_file_names(const cJSON *map, const char ***names, size_t *n,
     size_t count = 0;
     for (const cJSON *e = map->child; e; e = e->next) count++;
     *names = malloc((count ? count : 1) * sizeof **names);
-    if (!*names) return h2g_fail(err, INDEX_FILE ": out of memory");
+    if (!*names)
+        return h2g_fail(err, INDEX_FILE ": out of memory for the file names of its %zu tensors",
+                        count);
     *n = 0;
     for (const cJSON *e = map->child; e; e = e->next) {
         if (!cJSON_IsString(e))
@@ -336,7 +341,9 @@ static bool add_name(char ***names, size_t *n, size_t *cap, const char *name) {
 /* Adds a copy of name to names[n] when it is a listed shard. */
 static int add_listed(const char *name, char ***names, size_t *n, size_t *cap, h2g_error *err) {
     if (!is_listed_shard(name) || strchr(name, '/')) return 0;
-    return add_name(names, n, cap, name) ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    return add_name(names, n, cap, name)
+               ? 0
+               : h2g_fail(err, "out of memory for the list of shards (at %zu, %s)", *n, name);
 }
 
 /* The listed shards of the archive's files or of the directory's entries. */
@@ -536,9 +543,9 @@ static int build_name_index(h2g_checkout *co, h2g_error *err) {
     size_t n = co->n_tensors;
     if (n == 0) return 0;
     if (n > (SIZE_MAX / 2) / (sizeof *co->tensors + sizeof(h2g_st_tensor *)))
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "out of memory for the index of %zu tensor names", n);
     h2g_st_tensor *grown = realloc(co->tensors, n * sizeof *grown + n * sizeof(h2g_st_tensor *));
-    if (!grown) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!grown) return h2g_fail(err, "out of memory for the index of %zu tensor names", n);
     co->tensors = grown;
     /* n * sizeof(h2g_st_tensor) keeps pointer alignment: the struct holds
      * pointer and uint64_t members. */
@@ -584,7 +591,9 @@ static int check_index_entry(const h2g_checkout *co, const cJSON *e, bool *seen,
 static int check_against_index(const h2g_checkout *co, const cJSON *index, h2g_error *err) {
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(index, "weight_map");
     bool *seen = calloc(co->n_tensors + 1, sizeof *seen);
-    if (!seen) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!seen)
+        return h2g_fail(err, INDEX_FILE ": out of memory for checking its %zu tensors",
+                        co->n_tensors);
     int rc = 0;
     for (const cJSON *e = map->child; e && rc == 0; e = e->next)
         rc = check_index_entry(co, e, seen, err);
@@ -703,7 +712,7 @@ int h2g_checkout_open(h2g_checkout *co, const char *dir, h2g_error *err) {
         co->dir_name = dir_name_of(dir);
         if (!co->dir || !co->dir_name) {
             h2g_checkout_close(co);
-            return h2g_fail(err, "out of memory (in %s)", __func__);
+            return h2g_fail(err, "%s: out of memory for the checkout's path and name", dir);
         }
     }
     if (read_small_files(co, err) != 0 || index_shards(co, err) != 0) {
@@ -827,7 +836,8 @@ int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_err
 
 int h2g_checkout_set_model_name(h2g_checkout *co, const char *name, h2g_error *err) {
     char *copy = NULL;
-    if (name && !(copy = h2g_strdup(name))) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (name && !(copy = h2g_strdup(name)))
+        return h2g_fail(err, "out of memory for the model name (%zu bytes)", strlen(name));
     free(co->model_name);
     co->model_name = copy;
     return 0;

@@ -195,7 +195,9 @@ static int build(yaml_parser_t *p, const yaml_event_t *ev, int depth, cJSON **ou
         return h2g_fail(err, CARD ": front matter line %zu: unexpected YAML event",
                         card_line(ev->start_mark));
     }
-    if (!*out) return h2g_fail(err, CARD ": out of memory");
+    if (!*out)
+        return h2g_fail(err, CARD ": front matter line %zu: out of memory for its JSON copy",
+                        card_line(ev->start_mark));
     if (rc != 0) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -229,7 +231,8 @@ static const char *kind_of(const cJSON *doc) {
 /* Parses yaml into *out (NULL for an empty document). */
 static int parse_yaml(const char *yaml, size_t len, cJSON **out, h2g_error *err) {
     yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) return h2g_fail(err, CARD ": out of memory for the YAML parser");
+    if (!yaml_parser_initialize(&p))
+        return h2g_fail(err, CARD ": out of memory for the YAML parser");
     yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
     int rc = parse_document(&p, out, err);
     yaml_parser_delete(&p);

@@ -188,7 +188,9 @@ static int load_added(const cJSON *tok, added_token **out, size_t *n, h2g_error 
     if (!list || cJSON_IsNull(list)) return 0;
     if (!cJSON_IsArray(list)) return h2g_fail(err, "tokenizer.json: 'added_tokens' must be a list");
     *out = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof **out);
-    if (!*out) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!*out)
+        return h2g_fail(err, "tokenizer.json: out of memory for its %d added tokens",
+                        cJSON_GetArraySize(list));
     for (const cJSON *e = list->child; e; e = e->next) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content");
         long id = json_id(cJSON_GetObjectItemCaseSensitive(e, "id"));
@@ -273,7 +275,9 @@ static const char *first_duplicate(const char **strs, size_t n) {
 static int check_vocab_keys(const cJSON *vocab, h2g_error *err) {
     size_t n = (size_t)cJSON_GetArraySize(vocab), i = 0;
     const char **keys = malloc((n + 1) * sizeof *keys);
-    if (!keys) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!keys)
+        return h2g_fail(err, "tokenizer.json: out of memory for checking its %zu model.vocab keys",
+                        n);
     for (const cJSON *e = vocab->child; e; e = e->next) keys[i++] = e->string;
     const char *dup = first_duplicate(keys, n);
     int rc = dup ? h2g_fail(err, "tokenizer.json: model.vocab lists '%s' twice", dup) : 0;
@@ -311,7 +315,8 @@ static int reverse_vocab(const cJSON *vocab, const added_token *add, size_t n_ad
  * id_to_token.size() == token_to_id.size()). Returns 0 or -1. */
 static int check_unique(const h2g_str *tokens, uint32_t n, h2g_error *err) {
     const char **sorted = malloc(((size_t)n + 1) * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!sorted)
+        return h2g_fail(err, "out of memory for checking that the %u tokens are unique", n);
     for (uint32_t i = 0; i < n; i++) sorted[i] = tokens[i].data;
     const char *dup = first_duplicate(sorted, n);
     int rc = dup ? h2g_fail(err, "tokenizer.json: token '%s' appears twice (llama.cpp requires "
@@ -437,7 +442,7 @@ static char *merge_text(const cJSON *m, bool pairs, size_t i, h2g_error *err) {
                       "the first entry", i);
         return NULL;
     }
-    if (!s) h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!s) h2g_fail(err, "tokenizer.json: out of memory for model.merges[%zu]", i);
     return s;
 }
 
@@ -454,7 +459,8 @@ static int json_merges(const cJSON *tok, h2g_str **out, size_t *n, h2g_error *er
         return h2g_fail(err, "tokenizer.json: unknown model.merges format (neither \"a b\" "
                              "strings nor [a, b] pairs)");
     h2g_str *list = calloc(count, sizeof *list);
-    if (!list) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!list)
+        return h2g_fail(err, "tokenizer.json: out of memory for its %zu merges", count);
     for (const cJSON *m = merges->child; m; m = m->next, i++) {
         list[i].data = merge_text(m, pairs, i, err);
         if (!list[i].data) {
@@ -487,10 +493,10 @@ static int merges_line(char *line, h2g_str **list, size_t *n, size_t *cap, h2g_e
         k++;
     }
     if (k != 2) return 0;
-    if (h2g_grow((void **)list, cap, *n + 1, sizeof **list) != 0)
-        return h2g_fail(err, "out of memory (in %s)", __func__);
-    char *s = h2g_strfmt("%.*s %.*s", (int)len[0], field[0], (int)len[1], field[1]);
-    if (!s) return h2g_fail(err, "out of memory (in %s)", __func__);
+    char *s = NULL;
+    if (h2g_grow((void **)list, cap, *n + 1, sizeof **list) != 0 ||
+        !(s = h2g_strfmt("%.*s %.*s", (int)len[0], field[0], (int)len[1], field[1])))
+        return h2g_fail(err, "merges.txt: out of memory for merge %zu", *n + 1);
     (*list)[(*n)++] = (h2g_str){s, strlen(s)};
     return 0;
 }
@@ -860,7 +866,7 @@ static int add_specials(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err)
     }
     s.has_tc = has_tokenizer_config(co);
     s.tc = s.has_tc ? cJSON_Duplicate(co->tokenizer_config, 1) : cJSON_CreateObject();
-    if (!s.tc) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!s.tc) return h2g_fail(err, "tokenizer_config.json: out of memory for a working copy");
     if (s.has_tc) fallback_tokens(&s);
     post_processor(&s, co->tokenizer);
     int rc = 0;
@@ -900,7 +906,8 @@ static bool has_name(const h2g_str *names, size_t n, const char *name) {
 static int add_named_template(h2g_kv_list *kv, char *clean, const char *tmpl, h2g_str *names,
                               size_t *n_names, h2g_error *err) {
     char *key = h2g_strfmt("tokenizer.chat_template.%s", clean);
-    int rc = key ? h2g_kv_set_str(kv, key, tmpl, err) : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = key ? h2g_kv_set_str(kv, key, tmpl, err)
+                 : h2g_fail(err, "out of memory for the key of chat template '%.100s'", clean);
     free(key);
     if (rc != 0 || has_name(names, *n_names, clean)) {
         free(clean);
@@ -934,7 +941,9 @@ static int add_template_list(h2g_kv_list *kv, const cJSON *list, const char *fil
     const char *main_template = NULL;
     h2g_str *names = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *names);
     size_t n_names = 0;
-    int rc = names ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = names ? 0
+                   : h2g_fail(err, "%s: out of memory for the names of %d chat templates", file,
+                              cJSON_GetArraySize(list));
     int i = 0;
     for (const cJSON *c = list->child; c && rc == 0; c = c->next, i++) {
         if (!usable_template(c, i, file, warnings)) continue;
@@ -942,7 +951,7 @@ static int add_template_list(h2g_kv_list *kv, const cJSON *list, const char *fil
         const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(c, "template");
         char *clean = clean_template_name(name->valuestring);
         if (!clean) {
-            rc = h2g_fail(err, "out of memory (in %s)", __func__);
+            rc = h2g_fail(err, "%s: out of memory for chat template name %d", file, i);
         } else if (!strcmp(clean, "default")) {
             main_template = tmpl->valuestring;
             free(clean);
@@ -966,14 +975,16 @@ static int add_template_file(cJSON *list, const h2g_checkout *co, const char *fi
     char *rel = h2g_strfmt("additional_chat_templates/%s", file), *text = NULL;
     size_t len;
     int rc = rel ? h2g_checkout_read_file(co, rel, H2G_JSON_MAX_BYTES, &text, &len, err)
-                 : h2g_fail(err, "out of memory (in %s)", __func__);
+                 : h2g_fail(err, "additional_chat_templates/%.200s: out of memory for its path",
+                            file);
     if (rc > 0) rc = h2g_fail(err, "%s: disappeared while being read", rel);
     cJSON *entry = rc == 0 ? cJSON_CreateObject() : NULL;
     if (rc == 0) {
         char *stem = strndup(file, strlen(file) - strlen(".jinja"));
         if (!entry || !stem || !cJSON_AddStringToObject(entry, "name", stem) ||
             !cJSON_AddStringToObject(entry, "template", text))
-            rc = h2g_fail(err, "out of memory (in %s)", __func__);
+            rc = h2g_fail(err, "%s: out of memory for a copy of the template (%zu bytes)", rel,
+                          len);
         free(stem);
         if (rc == 0) cJSON_AddItemToArray(list, entry);
         else cJSON_Delete(entry);
@@ -999,7 +1010,7 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
     } else if (!def || !cJSON_AddStringToObject(def, "name", "default") ||
                !cJSON_AddStringToObject(def, "template", co->chat_template_jinja)) {
         cJSON_Delete(def);
-        rc = h2g_fail(err, "out of memory (in %s)", __func__);
+        rc = h2g_fail(err, "chat_template.jinja: out of memory for a copy of the template");
     } else {
         cJSON_AddItemToArray(list, def);
         for (size_t i = 0; i < n && rc == 0; i++) rc = add_template_file(list, co, files[i], err);
@@ -1009,7 +1020,8 @@ static int jinja_templates(const h2g_checkout *co, cJSON **out, h2g_error *err) 
     cJSON_Delete(list);
     for (size_t i = 0; i < n; i++) free(files[i]);
     free(files);
-    if (rc == 0 && !*out) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (rc == 0 && !*out)
+        return h2g_fail(err, "chat_template.jinja: out of memory for a copy of the template");
     if (rc != 0) {
         cJSON_Delete(*out);
         *out = NULL;

@@ -85,7 +85,9 @@ static int collect_tokens(vocab *v, const cJSON *tok, h2g_error *err) {
         return h2g_fail(err, "tokenizer.json: 'added_tokens' must be a list");
     size_t limit = (size_t)cJSON_GetArraySize(map) + (size_t)cJSON_GetArraySize(added);
     v->tokens = calloc(limit ? limit : 1, sizeof *v->tokens);
-    if (!v->tokens) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!v->tokens)
+        return h2g_fail(err, "tokenizer.json: out of memory for the token table (%zu tokens)",
+                        limit);
     for (const cJSON *e = map->child; e; e = e->next) {
         long id = token_id(e, limit);
         if (id < 0 || v->tokens[id].text)
@@ -137,11 +139,13 @@ static int add_tokens(h2g_kv_list *kv, const vocab *v, h2g_error *err) {
     h2g_str *texts = calloc(total ? total : 1, sizeof *texts);
     float *scores = malloc((total ? total : 1) * sizeof *scores);
     int32_t *types = malloc((total ? total : 1) * sizeof *types);
-    int rc = texts && scores && types ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = texts && scores && types
+                 ? 0
+                 : h2g_fail(err, "out of memory for the token table (%zu tokens)", total);
     for (size_t i = 0; i < total && rc == 0; i++) {
         bool pad = i >= v->n;
         texts[i].data = pad ? h2g_strfmt("[PAD%zu]", i - v->n) : h2g_strdup(v->tokens[i].text);
-        if (!texts[i].data) rc = h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!texts[i].data) rc = h2g_fail(err, "out of memory for the text of token %zu", i);
         else texts[i].len = strlen(texts[i].data);
         scores[i] = pad ? -1.0f : (float)i;
         types[i] = pad ? TOKEN_USER_DEFINED : v->tokens[i].type;
@@ -193,7 +197,7 @@ static int add_merges(h2g_kv_list *kv, const cJSON *tok, h2g_error *err) {
     size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
     if (n == 0) return 0;
     h2g_str *merges = calloc(n, sizeof *merges);
-    if (!merges) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!merges) return h2g_fail(err, "tokenizer.json: out of memory for its %zu merges", n);
     bool pairs = cJSON_IsArray(list->child);
     for (const cJSON *m = list->child; m; m = m->next, i++) {
         merges[i].data = cJSON_IsArray(m) == pairs ? merge_text(m) : NULL;
@@ -253,7 +257,9 @@ static int add_id_list(h2g_kv_list *kv, const cJSON *gen, int s, h2g_error *err)
     int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
     if (n == 0) return 0;
     int32_t *ids = malloc((size_t)n * sizeof *ids);
-    if (!ids) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!ids)
+        return h2g_fail(err, "generation_config.json: out of memory for the %d ids of '%s'", n,
+                        key);
     int i = 0;
     for (const cJSON *e = list->child; e; e = e->next, i++) {
         if (!cJSON_IsNumber(e) || e->valuedouble != (double)(int32_t)e->valuedouble) {
