@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh NAME SECONDS [LIBFUZZER ARGS...] - builds the libFuzzer harness
-# fuzz_NAME (NAME: safetensors, gguf, json or archive) in build-fuzz/ with clang and
-# runs it for SECONDS on its corpus fuzz/corpus/NAME/.
+# fuzz_NAME (NAME: safetensors, gguf, json, archive, tiktoken or model_card) in
+# build-fuzz/ with clang and runs it for SECONDS on its corpus fuzz/corpus/NAME/.
 #
 # New inputs go to build-fuzz/corpus-NAME/ (the checked-in seeds stay as
 # they are); crashes to build-fuzz/artifacts-NAME/. A crash worth keeping is
