@@ -208,7 +208,9 @@ int h2g_source_make(const h2g_checkout *co, const h2g_quant *q, const h2g_st_ten
     bool f8 = t->dtype == H2G_DT_F8_E4M3 || t->dtype == H2G_DT_F8_E5M2;
     if (!f8 || !q->fp8) return 0;
     char *name = h2g_strfmt("%s_scale_inv", t->name);
-    if (!name) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!name)
+        return h2g_fail(err, "tensor '%s': out of memory for the name of its _scale_inv companion",
+                        t->name);
     long si = h2g_checkout_find(co, name);
     if (si < 0) {
         h2g_fail(err, "tensor '%s' is %s but its scale tensor '%s' is missing", t->name,

@@ -230,7 +230,9 @@ static int emit_experts(ds2 *m, h2g_plan *p, long layer, expert_layer *el, h2g_e
     for (int k = 0; k < EXP_KINDS; k++) {
         const h2g_st_tensor *first = el->t[k][0];
         h2g_source *src = calloc(m->n_expert, sizeof *src);
-        if (!src) return h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!src)
+            return h2g_fail(err, "out of memory for the %u sources of tensor 'blk.%ld.%s.weight'",
+                            m->n_expert, layer, expert_gguf[k]);
         uint64_t ne[3] = {0, 0, m->n_expert}, ne_x[H2G_GGUF_MAX_DIMS];
         for (uint32_t x = 0; x < m->n_expert; x++) {
             const h2g_st_tensor *t = el->t[k][x];
@@ -270,7 +272,9 @@ static int add_expert(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t, l
     if (!el->t[kind]) {
         for (int k = 0; k < EXP_KINDS; k++) {
             el->t[k] = calloc(m->n_expert, sizeof *el->t[k]);
-            if (!el->t[k]) return h2g_fail(err, "out of memory (in %s)", __func__);
+            if (!el->t[k])
+                return h2g_fail(err, "tensor '%s': out of memory for the table of layer %ld's %u "
+                                     "experts", t->name, layer, m->n_expert);
         }
     }
     if (el->t[kind][index])
@@ -397,7 +401,8 @@ static int add_tensor(ds2 *m, experts *e, h2g_plan *p, const h2g_st_tensor *t,
 static int plan_tensors(ds2 *m, h2g_plan *p, h2g_error *err) {
     experts e = {calloc(m->n_layer ? m->n_layer : 1, sizeof *e.layers), m->n_layer,
                  m->n_expert};
-    if (!e.layers) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!e.layers)
+        return h2g_fail(err, "out of memory for the expert tables of %u layers", m->n_layer);
     int rc = 0;
     /* Packed (INT4) weights come after all others, in processing order, as
      * the reference appends their dequantized tensors to its list. */

@@ -246,7 +246,9 @@ static int expert_source(const ds4 *m, uint32_t layer, uint32_t x, int kind, h2g
 /* The layer's three stacked MXFP4 tensors: gate, down, up. */
 static int add_experts(ds4 *m, h2g_plan *p, uint32_t layer, h2g_error *err) {
     h2g_source *src = calloc(m->n_expert, sizeof *src);
-    if (!src) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!src)
+        return h2g_fail(err, "layer %u: out of memory for the sources of its %u experts", layer,
+                        m->n_expert);
     int rc = 0;
     for (int k = 0; k < 3 && rc == 0; k++) {
         for (uint32_t x = 0; x < m->n_expert && rc == 0; x++)
@@ -474,7 +476,8 @@ static int add_swiglu(ds4 *m, h2g_plan *p, h2g_error *err) {
     if (h2g_hparams_f64_opt(&m->hp, "swiglu_limit", &limit, &has, err) != 0) return -1;
     if (!has) return h2g_fail(err, "config.json: required key 'swiglu_limit' is missing");
     float *arr = malloc((m->n_layer ? m->n_layer : 1) * sizeof *arr);
-    if (!arr) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!arr)
+        return h2g_fail(err, "out of memory for the %u layers' swiglu_limit array", m->n_layer);
     for (uint32_t i = 0; i < m->n_layer; i++) arr[i] = (float)limit;
     int rc = h2g_kv_set_array(&p->kv, ARCH ".swiglu_clamp_exp", H2G_VT_FLOAT32, arr, m->n_layer,
                               err) ||
@@ -492,7 +495,7 @@ static int add_compress_ratios(ds4 *m, h2g_plan *p, h2g_error *err) {
         return h2g_fail(err, "config.json: 'compress_ratios' must be a list of whole numbers");
     int n = cJSON_GetArraySize(r);
     int32_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-    if (!v) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!v) return h2g_fail(err, "config.json: out of memory for the %d compress_ratios", n);
     int i = 0;
     for (const cJSON *it = r->child; it; it = it->next, i++) {
         if (!cJSON_IsNumber(it) || it->valuedouble != (double)(int32_t)it->valuedouble) {

@@ -174,7 +174,9 @@ static int cmp_expert(const void *a, const void *b) {
 static int add_stack(planner *m, h2g_plan *p, const expert *g, size_t n, h2g_error *err) {
     const h2g_st_tensor *t0 = g[0].src.tensor;
     h2g_source *src = calloc(n, sizeof *src);
-    if (!src) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!src)
+        return h2g_fail(err, "out of memory for the %zu sources of tensor 'blk.%ld.%s.weight'", n,
+                        g[0].layer, expert_gguf[g[0].kind]);
     for (size_t i = 0; i < n; i++) {
         const h2g_st_tensor *t = g[i].src.tensor;
         if (g[i].index != (long)i) {
@@ -237,7 +239,8 @@ static int add_plain(h2g_plan *p, const char *name, const h2g_source *src, h2g_e
 
 static int keep_expert(planner *m, const expert *e, h2g_error *err) {
     if (h2g_grow((void **)&m->experts, &m->cap_experts, m->n_experts + 1, sizeof *e) != 0)
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "tensor '%s': out of memory for the list of %zu expert tensors",
+                        e->src.tensor->name, m->n_experts + 1);
     m->experts[m->n_experts++] = *e;
     return 0;
 }
@@ -342,7 +345,7 @@ static int set_i32_list(h2g_kv_list *kv, const char *key, const cJSON *root, con
         return h2g_fail(err, "%s: '%s' must be a list of whole numbers", r.where, r.leaf);
     int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
     int32_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
-    if (!v) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!v) return h2g_fail(err, "%s: out of memory for the %d values of '%s'", r.where, n, r.leaf);
     int i = 0;
     for (const cJSON *e = n ? list->child : NULL; e; e = e->next, i++) {
         double d = cJSON_IsNumber(e) ? e->valuedouble : 0.5;
@@ -398,7 +401,8 @@ static int set_table_key(h2g_kv_list *kv, const h2g_ollama_key *k, const cJSON *
 /* Tensors made from FP8 sources, and the two keys that say so. */
 static int add_fp8_keys(h2g_kv_list *kv, const h2g_plan *p, h2g_error *err) {
     h2g_str *names = calloc(p->n_tensors ? p->n_tensors : 1, sizeof *names);
-    if (!names) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!names)
+        return h2g_fail(err, "out of memory for the list of FP8 tensors (up to %zu)", p->n_tensors);
     uint64_t n = 0;
     for (size_t i = 0; i < p->n_tensors; i++) {
         const h2g_plan_tensor *t = &p->tensors[i];
@@ -409,7 +413,8 @@ static int add_fp8_keys(h2g_kv_list *kv, const h2g_plan *p, h2g_error *err) {
         if (!names[n].data) {
             for (uint64_t k = 0; k < n; k++) free(names[k].data);
             free(names);
-            return h2g_fail(err, "out of memory (in %s)", __func__);
+            return h2g_fail(err, "out of memory for the name of tensor '%s' in "
+                                 "source_fp8_tensors", t->info.name);
         }
         names[n].len = strlen(names[n].data);
         n++;
@@ -438,7 +443,8 @@ static int order_keys(h2g_kv_list *kv, const char *arch, h2g_error *err) {
                    h2g_str_starts_with(k, "adapter.");
         if (own) continue;
         char *full = h2g_strfmt("%s.%s", arch, k);
-        int rc = full ? h2g_kv_rename(kv, i, full, err) : h2g_fail(err, "out of memory (in %s)", __func__);
+        int rc = full ? h2g_kv_rename(kv, i, full, err)
+                      : h2g_fail(err, "out of memory for the prefixed name of key '%s'", k);
         free(full);
         if (rc != 0) return -1;
     }
@@ -477,7 +483,7 @@ static int name_file(planner *m, h2g_plan *p, h2g_error *err) {
     }
     p->default_name = h2g_default_filename(&g, m->opt->vocab_only ? "vocab" : "model", "Ollama");
     h2g_general_free(&g);
-    return p->default_name ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    return p->default_name ? 0 : h2g_fail(err, "out of memory for the default file name");
 }
 
 static void drop_tensors(h2g_plan *p) {

@@ -163,7 +163,8 @@ static const h2g_st_tensor *companion(const h2g_checkout *co, const h2g_st_tenso
     size_t base = strlen(t->name) - strlen(".weight_packed");
     char *name = h2g_strfmt("%.*s%s", (int)base, t->name, suffix);
     if (!name) {
-        h2g_fail(err, "out of memory (in %s)", __func__);
+        h2g_fail(err, "tensor '%s': out of memory for the name of its %s companion",
+                 t->name, suffix);
         return NULL;
     }
     long i = h2g_checkout_find(co, name);

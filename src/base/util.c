@@ -73,7 +73,7 @@ int h2g_read_small_file(const char *path, const char *display, size_t max_bytes,
     char *buf = malloc(n + 1);
     if (!buf) {
         fclose(f);
-        return h2g_fail(err, "%s: out of memory", display);
+        return h2g_fail(err, "%s: out of memory for its %zu bytes", display, n);
     }
     if (n > 0 && fread(buf, 1, n, f) != n) {
         free(buf);

@@ -129,8 +129,8 @@ static int test_no_renameat2;
 /* Creates o->tmp_path, a new file of our own beside o->path. */
 static int create_temporary(output *o, h2g_error *err) {
     o->tmp_path = h2g_strfmt("%s.XXXXXX.tmp", o->path);
-    if (!o->tmp_path) return h2g_fail(err, "out of memory (the temporary file's name for %s)",
-                                      o->path);
+    if (!o->tmp_path)
+        return h2g_fail(err, "%s: out of memory for the temporary file's name", o->path);
     o->fd = mkostemps(o->tmp_path, 4, O_CLOEXEC);
     if (o->fd < 0) {
         int e = errno;
@@ -211,7 +211,9 @@ static int output_open(output *o, h2g_error *err) {
     uint8_t *header;
     size_t len;
     h2g_tensor_info *infos = malloc((o->plan->n_tensors + 1) * sizeof *infos);
-    if (!infos) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!infos)
+        return h2g_fail(err, "%s: out of memory for the header's %zu tensor infos", o->name,
+                        o->plan->n_tensors);
     for (size_t i = 0; i < o->plan->n_tensors; i++) infos[i] = o->plan->tensors[i].info;
     int rc = h2g_gguf_encode_header(&o->plan->kv, infos, o->plan->n_tensors, &header, &len, err);
     free(infos);
@@ -491,7 +493,7 @@ static int run_workers(exec *x, int threads, h2g_error *err) {
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     if (!tids) {
         if (x->any_stream) h2g_reorder_free(&x->window);
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "out of memory for the ids of %d worker threads", threads);
     }
     int started = 0;
     for (int i = 1; i < threads; i++) {
@@ -577,11 +579,12 @@ static int run_passes(exec *x, h2g_checkout *co, const char *first_path, int thr
                              "(its shards are unpacked one at a time and the output is written "
                              "out of order)", co->dir);
     char *dir = staging_dir(first_path);
+    if (!dir) return h2g_fail(err, "out of memory for the name of the folder of %s", first_path);
     bool *wanted = shards_read(x);
-    if (!dir || !wanted) {
+    if (!wanted) {
         free(dir);
-        free(wanted);
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "%s: out of memory for the list of its %zu shards to unpack", co->dir,
+                        co->n_shards);
     }
     x->pass = PASS_IN_PLACE;
     int rc = run_workers(x, threads, err);
@@ -606,7 +609,7 @@ int h2g_execute(h2g_checkout *co, h2g_plan *plans, const char *const *paths, siz
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     output *outs = calloc(n ? n : 1, sizeof *outs);
-    if (!outs) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!outs) return h2g_fail(err, "out of memory for the state of %zu output files", n);
     exec x = {.co = co, .outs = outs, .n_outs = n, .opt = o, .start = t0, .last_progress = t0};
     pthread_mutex_init(&x.lock, NULL);
     /* Files take pieces in any order (pwrite); standard output gets them

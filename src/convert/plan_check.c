@@ -157,7 +157,8 @@ static int add_line(h2g_verify_report *rep, char *line, h2g_error *err) {
     if (!line || h2g_grow((void **)&rep->problems, &rep->cap_problems, rep->n_problems + 1,
                           sizeof *rep->problems) != 0) {
         free(line);
-        return h2g_fail(err, "out of memory (the plan's problem list)");
+        return h2g_fail(err, "out of memory for problem %zu of the plan check",
+                        rep->n_problems + 1);
     }
     rep->problems[rep->n_problems++] = line;
     return 0;
@@ -167,7 +168,9 @@ int h2g_convert_check_plan(const h2g_checkout *co, const h2g_plan *p, h2g_verify
                            h2g_error *err) {
     h2g_verify_report raw = {0};
     h2g_tensor_info *infos = malloc((p->n_tensors + 1) * sizeof *infos);
-    if (!infos) return h2g_fail(err, "out of memory (the tensor infos of the %s plan)", p->role);
+    if (!infos)
+        return h2g_fail(err, "out of memory for the %zu tensor infos of the %s plan", p->n_tensors,
+                        p->role);
     for (size_t i = 0; i < p->n_tensors; i++) infos[i] = p->tensors[i].info;
     int rc = h2g_verify_header(p->role, &p->kv, infos, p->n_tensors, &raw, err);
     free(infos);

@@ -16,7 +16,8 @@ int h2g_reorder_init(h2g_reorder *r, size_t n_slots, size_t buf_cap, h2g_emit_fn
     *r = (h2g_reorder){.n_slots = n_slots, .buf_cap = buf_cap, .emit = emit,
                        .emit_ctx = emit_ctx};
     r->slots = calloc(n_slots, sizeof *r->slots);
-    if (!r->slots) return h2g_fail(err, "out of memory for the reorder window");
+    if (!r->slots)
+        return h2g_fail(err, "out of memory for the %zu slots of the reorder window", n_slots);
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->moved, NULL);
     return 0;
@@ -78,7 +79,8 @@ int h2g_reorder_put(h2g_reorder *r, uint64_t seq, void *dest, uint64_t off, uint
     uint8_t *spare = s->buf;
     if (!spare && !(spare = malloc(r->buf_cap))) {
         pthread_mutex_unlock(&r->lock);
-        return h2g_fail(err, "out of memory for the reorder window");
+        return h2g_fail(err, "out of memory for a %zu-byte buffer of the reorder window",
+                        r->buf_cap);
     }
     *s = (h2g_reorder_slot){.buf = *buf, .len = len, .dest = dest, .off = off, .full = true};
     *buf = spare;

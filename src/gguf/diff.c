@@ -369,7 +369,9 @@ int h2g_diff_sets(const h2g_gguf_set *a, const h2g_gguf_set *b, const h2g_diff_o
     memset(out, 0, sizeof *out);
     differ d = {a, b, opt, out, err, malloc(CHUNK_VALUES * sizeof(float)),
                 malloc(CHUNK_VALUES * sizeof(float))};
-    int rc = d.va && d.vb ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = d.va && d.vb ? 0
+                          : h2g_fail(err, "out of memory for the two %zu-value buffers comparing "
+                                          "tensors", (size_t)CHUNK_VALUES);
     if (rc == 0) rc = compare_kvs(&d);
     if (rc == 0) rc = compare_tensors(&d);
     if (rc == 0 && !(opt && opt->ignore_order)) rc = compare_kv_order(&d);

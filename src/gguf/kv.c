@@ -75,11 +75,13 @@ const h2g_kv *h2g_kv_get(const h2g_kv_list *list, const char *key) {
     return i < 0 ? NULL : &list->items[i];
 }
 
-/* A malloc'ed, NUL-terminated copy of len bytes in dst. Returns 0 or -1. */
-static int copy_str(h2g_str *dst, const char *src, uint64_t len, h2g_error *err) {
-    if (len >= SIZE_MAX) return h2g_fail(err, "out of memory (in %s)", __func__);
-    dst->data = malloc((size_t)len + 1);
-    if (!dst->data) return h2g_fail(err, "out of memory (in %s)", __func__);
+/* A malloc'ed, NUL-terminated copy of len bytes in dst, for key (which
+ * messages name). Returns 0 or -1. */
+static int copy_str(h2g_str *dst, const char *src, uint64_t len, const char *key,
+                    h2g_error *err) {
+    if (len >= SIZE_MAX || !(dst->data = malloc((size_t)len + 1)))
+        return h2g_fail(err, "%s: out of memory for a %llu-byte string", key,
+                        (unsigned long long)len);
     if (len) memcpy(dst->data, src, (size_t)len);
     dst->data[len] = '\0';
     dst->len = len;
@@ -101,11 +103,12 @@ static int commit(h2g_kv_list *list, const char *key, size_t key_len, h2g_kv *va
         *kv = *val;
         return 0;
     }
-    if (copy_str(&val->key, key, key_len, err) != 0 ||
+    if (copy_str(&val->key, key, key_len, key, err) != 0 ||
         h2g_grow((void **)&list->items, &list->cap, list->n + 1, sizeof *list->items) != 0) {
         free(val->key.data);
         value_free(val);
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "%s: out of memory for the key, entry %zu of the KV list", key,
+                        list->n + 1);
     }
     list->items[list->n++] = *val;
     return 0;
@@ -123,7 +126,7 @@ void h2g_kv_sort(h2g_kv_list *list) {
 
 int h2g_kv_rename(h2g_kv_list *list, size_t i, const char *key, h2g_error *err) {
     h2g_str name;
-    if (copy_str(&name, key, strlen(key), err) != 0) return -1;
+    if (copy_str(&name, key, strlen(key), key, err) != 0) return -1;
     free(list->items[i].key.data);
     list->items[i].key = name;
     return 0;
@@ -179,7 +182,7 @@ int h2g_kv_set_str_n(h2g_kv_list *list, const char *key, const char *v, size_t l
                      h2g_error *err) {
     if (len == 0 && !list->keep_empty) return 0; /* llama.cpp's converter never writes them */
     h2g_kv val = {.type = H2G_VT_STRING};
-    if (copy_str(&val.str, v, len, err) != 0) return -1;
+    if (copy_str(&val.str, v, len, key, err) != 0) return -1;
     return commit(list, key, strlen(key), &val, err);
 }
 
@@ -199,7 +202,9 @@ static int copy_packed(h2g_kv *val, const char *key, uint32_t elem_type, const v
     val->type = H2G_VT_ARRAY;
     val->arr_type = elem_type;
     val->arr = malloc(n ? (size_t)n * es : 1);
-    if (!val->arr) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!val->arr)
+        return h2g_fail(err, "%s: out of memory for an array of %llu %s values", key,
+                        (unsigned long long)n, h2g_value_type_name(elem_type));
     if (n) memcpy(val->arr, elems, (size_t)n * es);
     val->n = n;
     return 0;
@@ -223,16 +228,17 @@ int h2g_kv_set_str_array_owned(h2g_kv_list *list, const char *key, h2g_str *strs
     return commit(list, key, strlen(key), &val, err); /* frees strs on failure */
 }
 
-/* Deep copy of an array of n strings into val. Returns 0 or -1. */
-static int copy_strs(h2g_kv *val, const h2g_str *strs, uint64_t n, h2g_error *err) {
-    if (n > SIZE_MAX / sizeof *strs) return h2g_fail(err, "out of memory (in %s)", __func__);
+/* Deep copy of an array of n strings into val, for key. Returns 0 or -1. */
+static int copy_strs(h2g_kv *val, const h2g_str *strs, uint64_t n, const char *key,
+                     h2g_error *err) {
     val->type = H2G_VT_ARRAY;
     val->arr_type = H2G_VT_STRING;
-    val->strs = calloc(n ? (size_t)n : 1, sizeof *val->strs);
-    if (!val->strs) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (n > SIZE_MAX / sizeof *strs || !(val->strs = calloc(n ? (size_t)n : 1, sizeof *val->strs)))
+        return h2g_fail(err, "%s: out of memory for an array of %llu strings", key,
+                        (unsigned long long)n);
     val->n = n;
     for (uint64_t i = 0; i < n; i++)
-        if (copy_str(&val->strs[i], strs[i].data, strs[i].len, err) != 0) return -1;
+        if (copy_str(&val->strs[i], strs[i].data, strs[i].len, key, err) != 0) return -1;
     return 0;
 }
 
@@ -242,9 +248,9 @@ int h2g_kv_set_copy(h2g_kv_list *list, const h2g_kv *src, h2g_error *err) {
     h2g_kv val = {.type = src->type, .num = src->num};
     int rc = 0;
     if (src->type == H2G_VT_STRING)
-        rc = copy_str(&val.str, src->str.data, src->str.len, err);
+        rc = copy_str(&val.str, src->str.data, src->str.len, src->key.data, err);
     else if (src->type == H2G_VT_ARRAY && src->arr_type == H2G_VT_STRING)
-        rc = copy_strs(&val, src->strs, src->n, err);
+        rc = copy_strs(&val, src->strs, src->n, src->key.data, err);
     else if (src->type == H2G_VT_ARRAY)
         rc = copy_packed(&val, src->key.data, src->arr_type, src->arr, src->n, err);
     if (rc != 0) {

@@ -202,7 +202,7 @@ static int cmp_keys(const void *a, const void *b) {
 static int check_duplicate_keys(const h2g_kv_list *kv, h2g_error *err) {
     if (kv->n < 2) return 0;
     const h2g_kv **sorted = malloc(kv->n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!sorted) return h2g_fail(err, "out of memory for the sorted list of %zu keys", kv->n);
     for (size_t i = 0; i < kv->n; i++) sorted[i] = &kv->items[i];
     qsort(sorted, kv->n, sizeof *sorted, cmp_keys);
     int rc = 0;
@@ -293,7 +293,7 @@ static int cmp_names(const void *a, const void *b) {
 static int check_duplicate_names(const h2g_tensor_info *tensors, size_t n, h2g_error *err) {
     if (n < 2) return 0;
     const h2g_tensor_info **sorted = malloc(n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!sorted) return h2g_fail(err, "out of memory for the sorted list of %zu tensor names", n);
     for (size_t i = 0; i < n; i++) sorted[i] = &tensors[i];
     qsort(sorted, n, sizeof *sorted, cmp_names);
     int rc = 0;
@@ -414,7 +414,8 @@ int h2g_gguf_parse(h2g_gguf_file *f, const uint8_t *data, uint64_t size, const c
                    h2g_error *err) {
     memset(f, 0, sizeof *f);
     f->path = h2g_strdup(path ? path : "<memory>");
-    if (!f->path) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!f->path)
+        return h2g_fail(err, "%s: out of memory for a copy of its path", path ? path : "<memory>");
     f->map = data;
     f->size = size;
     cursor c = {data, size, 0, err};

@@ -128,8 +128,9 @@ static int check_shard(const h2g_gguf_file *f, unsigned index, unsigned count,
 static int adopt_single(h2g_gguf_set *s, h2g_gguf_file *f, h2g_error *err) {
     s->shards = malloc(sizeof *s->shards);
     if (!s->shards) {
+        h2g_fail(err, "%s: out of memory for the set's list of shards", f->path);
         h2g_gguf_close(f);
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return -1;
     }
     s->shards[0] = *f;
     s->n_shards = 1;
@@ -140,7 +141,7 @@ static int adopt_single(h2g_gguf_set *s, h2g_gguf_file *f, h2g_error *err) {
 static int open_shard(h2g_gguf_set *s, const char *stem, unsigned i, unsigned count,
                       h2g_error *err) {
     char *name = h2g_split_name(stem, i + 1, count);
-    if (!name) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!name) return h2g_fail(err, "out of memory for the name of shard %u of %u", i + 1, count);
     int rc = h2g_gguf_open(&s->shards[i], name, err);
     free(name);
     if (rc != 0) return h2g_fail_prefix(err, "shard %u of %u", i + 1, count);
@@ -164,7 +165,7 @@ static int open_shards(h2g_gguf_set *s, const char *path, const split_keys *give
                            "(shard %u) of split.count = %u", path, no, count, given->no,
                       given->no + 1, given->count);
     if (rc == 0 && !(s->shards = calloc(count, sizeof *s->shards)))
-        rc = h2g_fail(err, "out of memory (in %s)", __func__);
+        rc = h2g_fail(err, "%s: out of memory for the list of its %u shards", path, count);
     split_keys first = {0};
     for (unsigned i = 0; rc == 0 && i < count; i++)
         if (open_shard(s, stem, i, count, err) != 0 ||
@@ -210,7 +211,7 @@ static int collect_tensors(h2g_gguf_set *s, h2g_error *err) {
     size_t total = 0;
     for (size_t i = 0; i < s->n_shards; i++) total += s->shards[i].n_tensors;
     s->tensors = calloc(total ? total : 1, sizeof *s->tensors);
-    if (!s->tensors) return h2g_fail(err, "out of memory for %zu tensors", total);
+    if (!s->tensors) return h2g_fail(err, "out of memory for the list of %zu tensors", total);
     for (size_t i = 0; i < s->n_shards; i++)
         for (size_t j = 0; j < s->shards[i].n_tensors; j++) {
             h2g_set_tensor *t = &s->tensors[s->n_tensors++];
@@ -232,7 +233,8 @@ static int cmp_names(const void *a, const void *b) {
 static int check_unique_names(const h2g_gguf_set *s, h2g_error *err) {
     if (s->n_tensors < 2 || s->n_shards < 2) return 0;
     const h2g_set_tensor **sorted = malloc(s->n_tensors * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!sorted)
+        return h2g_fail(err, "out of memory for the sorted list of %zu tensor names", s->n_tensors);
     for (size_t i = 0; i < s->n_tensors; i++) sorted[i] = &s->tensors[i];
     qsort(sorted, s->n_tensors, sizeof *sorted, cmp_names);
     int rc = 0;
@@ -258,7 +260,7 @@ static int check_tensor_count(const h2g_gguf_set *s, h2g_error *err) {
 int h2g_gguf_set_open(h2g_gguf_set *s, const char *path, h2g_error *err) {
     memset(s, 0, sizeof *s);
     s->path = h2g_strdup(path);
-    if (!s->path) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!s->path) return h2g_fail(err, "%s: out of memory for a copy of its path", path);
     if (open_files(s, path, err) != 0 || collect_kv(s, err) != 0 ||
         collect_tensors(s, err) != 0 || check_tensor_count(s, err) != 0 ||
         check_unique_names(s, err) != 0) {

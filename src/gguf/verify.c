@@ -428,7 +428,7 @@ static void run_arch(h2g_vctx *c) {
 
 int h2g_verify_parsed(const h2g_gguf_file *f, h2g_verify_report *rep, h2g_error *err) {
     h2g_vctx *c = calloc(1, sizeof *c);
-    if (!c) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!c) return h2g_fail(err, "%s: out of memory for the verifier's state", f->path);
     c->f = f;
     c->rep = rep;
     c->used = calloc(f->n_tensors ? f->n_tensors : 1, sizeof *c->used);
@@ -441,10 +441,15 @@ int h2g_verify_parsed(const h2g_gguf_file *f, h2g_verify_report *rep, h2g_error 
             h2g_vctx_problem(c, "verify: the %s rules define too many dims", c->arch->arch);
         else if (c->arch) run_arch(c);
     }
-    bool oom = !c->used || c->oom;
+    bool no_table = !c->used, oom = c->oom;
     free(c->used);
     free(c);
-    return oom ? h2g_fail(err, "out of memory while verifying %s", f->path) : 0;
+    if (no_table)
+        return h2g_fail(err, "%s: out of memory for the table of %zu tensors to verify", f->path,
+                        f->n_tensors);
+    return oom ? h2g_fail(err, "%s: out of memory for the verify report (at %zu problems)", f->path,
+                          rep->n_problems)
+               : 0;
 }
 
 int h2g_verify_header(const char *name, const h2g_kv_list *kv, const h2g_tensor_info *tensors,
@@ -502,9 +507,13 @@ static int verify_set(const char *path, h2g_verify_report *rep, h2g_error *err) 
     if (h2g_split_name_parse(path, &stem, &no, &count)) extra_parts(path, stem, count, rep);
     free(stem);
     if (h2g_gguf_set_open(&set, path, &serr) != 0)
-        return report_add(rep, serr.msg) == 0 ? 0 : h2g_fail(err, "out of memory (a problem line)");
+        return report_add(rep, serr.msg) == 0
+                   ? 0
+                   : h2g_fail(err, "%s: out of memory for a line of the verify report", path);
     h2g_tensor_info *infos = malloc((set.n_tensors + 1) * sizeof *infos);
-    int rc = infos ? 0 : h2g_fail(err, "out of memory (the tensor infos of %zu parts)", set.n_shards);
+    int rc = infos ? 0
+                   : h2g_fail(err, "%s: out of memory for the %zu tensor infos of its %zu parts",
+                              path, set.n_tensors, set.n_shards);
     for (size_t i = 0; rc == 0 && i < set.n_tensors; i++) infos[i] = set.tensors[i].info;
     if (rc == 0) rc = h2g_verify_header(path, &set.kv, infos, set.n_tensors, rep, err);
     rep->n_parts = set.n_shards;
@@ -526,7 +535,7 @@ int h2g_verify(const char *path, h2g_verify_report *rep, h2g_error *err) {
     h2g_error ferr = {0};
     if (h2g_gguf_open(&f, path, &ferr) != 0) {
         if (report_add(rep, without_path(ferr.msg, path)) != 0)
-            return h2g_fail(err, "out of memory (in %s)", __func__);
+            return h2g_fail(err, "%s: out of memory for a line of the verify report", path);
         return 0;
     }
     rep->parsed = true;

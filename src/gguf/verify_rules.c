@@ -285,7 +285,8 @@ static void check_tokens_unique(h2g_vctx *c, const h2g_kv *toks) {
     if (toks->n < 2) return;
     const h2g_str **sorted = malloc((size_t)toks->n * sizeof *sorted);
     if (!sorted) {
-        h2g_vctx_problem(c, "tokenizer.ggml.tokens: out of memory checking uniqueness");
+        h2g_vctx_problem(c, "tokenizer.ggml.tokens: out of memory for the sorted list of its "
+                            "%llu tokens; uniqueness not checked", (unsigned long long)toks->n);
         return;
     }
     for (uint64_t i = 0; i < toks->n; i++) sorted[i] = &toks->strs[i];

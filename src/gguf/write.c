@@ -125,7 +125,7 @@ static int check_tensors(const h2g_tensor_info *tensors, size_t n, h2g_error *er
     }
     if (n < 2) return 0;
     const h2g_tensor_info **sorted = malloc(n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!sorted) return h2g_fail(err, "out of memory for the sorted list of %zu tensor names", n);
     for (size_t i = 0; i < n; i++) sorted[i] = &tensors[i];
     qsort(sorted, n, sizeof *sorted, cmp_tensor_names);
     int rc = 0;

@@ -72,7 +72,8 @@ long h2g_plan_add(h2g_plan *p, const char *name, uint32_t type, uint32_t n_dims,
         return h2g_fail(err, "tensor '%s' would have %u dimensions; GGUF allows 1 to %d", name,
                         n_dims, H2G_GGUF_MAX_DIMS);
     if (h2g_grow((void **)&p->tensors, &p->cap_tensors, p->n_tensors + 1, sizeof *p->tensors))
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "out of memory for the plan of %zu tensors (adding '%s')",
+                        p->n_tensors + 1, name);
     h2g_plan_tensor *t = &p->tensors[p->n_tensors];
     memset(t, 0, sizeof *t);
     snprintf(t->info.name, sizeof t->info.name, "%s", name);
@@ -81,7 +82,8 @@ long h2g_plan_add(h2g_plan *p, const char *name, uint32_t type, uint32_t n_dims,
     for (uint32_t d = 0; d < H2G_GGUF_MAX_DIMS; d++) t->info.ne[d] = d < n_dims ? ne[d] : 1;
     t->transform = xf;
     t->src = malloc(n_src * sizeof *src);
-    if (!t->src) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!t->src)
+        return h2g_fail(err, "tensor '%s': out of memory for its %zu sources", name, n_src);
     memcpy(t->src, src, n_src * sizeof *src);
     t->n_src = n_src;
     return (long)p->n_tensors++;
@@ -89,7 +91,8 @@ long h2g_plan_add(h2g_plan *p, const char *name, uint32_t type, uint32_t n_dims,
 
 int h2g_plan_layout(h2g_plan *p, h2g_error *err) {
     h2g_tensor_info *infos = malloc((p->n_tensors ? p->n_tensors : 1) * sizeof *infos);
-    if (!infos) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!infos)
+        return h2g_fail(err, "out of memory for the layout of a plan of %zu tensors", p->n_tensors);
     for (size_t i = 0; i < p->n_tensors; i++) infos[i] = p->tensors[i].info;
     int rc = h2g_gguf_layout(&p->kv, infos, p->n_tensors, &p->data_offset, &p->data_size, err);
     if (rc == 0)

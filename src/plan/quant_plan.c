@@ -97,7 +97,8 @@ int h2g_quant_plan(h2g_plan *p, const h2g_ftype *ft, const h2g_quant_rules *rule
     h2g_qmodel m;
     if (h2g_quant_model(p, &m, err) != 0) return -1;
     uint32_t *types = malloc((p->n_tensors ? p->n_tensors : 1) * sizeof *types);
-    if (!types) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!types)
+        return h2g_fail(err, "out of memory for the quantized types of %zu tensors", p->n_tensors);
     if (h2g_quant_choose(p, &m, ft, rules, types, err) != 0 ||
         check_requantize(p, types, err) != 0) {
         free(types);

@@ -78,7 +78,8 @@ static int build_file(const h2g_plan *p, const size_t *file_of, size_t no, size_
 int h2g_plan_split(const h2g_plan *p, const h2g_split_options *so, h2g_plan **out, size_t *n,
                    h2g_error *err) {
     size_t *file_of = calloc(p->n_tensors + 1, sizeof *file_of);
-    if (!file_of) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!file_of)
+        return h2g_fail(err, "out of memory for the split's table of %zu tensors", p->n_tensors);
     size_t files = assign(p, so, file_of);
     if (files > UINT16_MAX) {
         free(file_of);
@@ -87,7 +88,7 @@ int h2g_plan_split(const h2g_plan *p, const h2g_split_options *so, h2g_plan **ou
     }
     bool split = files > 1;
     h2g_plan *plans = calloc(files, sizeof *plans);
-    int rc = plans ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = plans ? 0 : h2g_fail(err, "out of memory for the plans of %zu split files", files);
     for (size_t f = 0; f < files && rc == 0; f++)
         rc = build_file(p, file_of, f, files, split, &plans[f], err);
     free(file_of);

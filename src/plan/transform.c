@@ -24,7 +24,8 @@ int h2g_scratch_init(h2g_scratch *s, h2g_error *err) {
     s->raw = malloc(H2G_CHUNK_ELEMS * sizeof(double)); /* the widest source dtype */
     if (!s->values || !s->tmp || !s->out || !s->raw) {
         h2g_scratch_free(s);
-        return h2g_fail(err, "out of memory for conversion buffers");
+        return h2g_fail(err, "out of memory for a worker's conversion buffers (%zu bytes)",
+                        (size_t)H2G_CHUNK_ELEMS * (3 * sizeof(float) + sizeof(double)));
     }
     return 0;
 }
@@ -195,7 +196,9 @@ static int apply_scales(const h2g_checkout *co, const h2g_source *src, uint64_t 
         uint8_t *raw = realloc(s->scale_raw, count * ses);
         if (grown) s->scales = grown;
         if (raw) s->scale_raw = raw;
-        if (!grown || !raw) return h2g_fail(err, "out of memory for scales");
+        if (!grown || !raw)
+            return h2g_fail(err, "tensor '%s': out of memory for %zu block scales", st->name,
+                            count);
         s->scale_cap = count;
     }
     if (read_bytes(co, st, srow0 * scols * ses, count * ses, s->scale_raw, err) != 0) return -1;

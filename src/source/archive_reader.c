@@ -95,7 +95,7 @@ int h2g_archive_reader_open(h2g_archive_reader **out, const char *path, const ui
     h2g_archive_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = h2g_strdup(path)) || !(r->ar = archive_read_new())) {
         h2g_archive_reader_close(r);
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "%s: out of memory for the archive reader", path);
     }
     archive_read_support_filter_gzip(r->ar);
     archive_read_support_filter_bzip2(r->ar);

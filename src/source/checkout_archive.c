@@ -131,7 +131,9 @@ static int keep_content(h2g_archive_reader *r, struct h2g_archive *a, h2g_archiv
     }
     if (keep(a, m->size + 1, raw_name, err) != 0) return -1;
     m->content = malloc((size_t)m->size + 1);
-    if (!m->content) return h2g_fail(err, "%s: out of memory", raw_name);
+    if (!m->content)
+        return h2g_fail(err, "%s: out of memory for its %llu bytes", raw_name,
+                        (unsigned long long)m->size);
     m->content[m->size] = '\0';
     return read_exact(r, a, raw_name, (uint8_t *)m->content, (size_t)m->size, err);
 }
@@ -157,7 +159,8 @@ static int plan_held(struct h2g_archive *a, h2g_archive_member *m, const h2g_st_
     for (size_t i = 0; i < h->n_tensors; i++) n += is_held_tensor(&h->tensors[i]);
     if (n == 0) return 0;
     m->held = calloc(n, sizeof *m->held);
-    if (!m->held) return h2g_fail(err, "%s: out of memory", raw_name);
+    if (!m->held)
+        return h2g_fail(err, "%s: out of memory for the list of %zu held tensors", raw_name, n);
     for (size_t i = 0; i < h->n_tensors; i++) {
         const h2g_st_tensor *t = &h->tensors[i];
         if (!is_held_tensor(t)) continue;
@@ -167,7 +170,9 @@ static int plan_held(struct h2g_archive *a, h2g_archive_member *m, const h2g_st_
         k->offset = t->offset;
         k->nbytes = t->nbytes;
         k->data = malloc(t->nbytes ? (size_t)t->nbytes : 1);
-        if (!k->name || !k->data) return h2g_fail(err, "%s: out of memory", raw_name);
+        if (!k->name || !k->data)
+            return h2g_fail(err, "%s: out of memory for a copy of tensor '%s' (%llu bytes)",
+                            raw_name, t->name, (unsigned long long)t->nbytes);
     }
     return 0;
 }
@@ -187,7 +192,8 @@ static void fill_held(h2g_archive_member *m, const uint8_t *block, uint64_t at, 
 static int read_held(h2g_archive_reader *r, h2g_archive_member *m, uint64_t at,
                      h2g_error *err) {
     uint8_t *block = malloc(COPY_BLOCK);
-    if (!block) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!block) return h2g_fail(err, "%s: out of memory for a %u-byte copy buffer", m->name,
+                               COPY_BLOCK);
     long n;
     while ((n = h2g_archive_reader_read(r, block, COPY_BLOCK, err)) > 0) {
         fill_held(m, block, at, (size_t)n);
@@ -212,7 +218,8 @@ static int keep_shard_head(h2g_archive_reader *r, struct h2g_archive *a, h2g_arc
     if (first == 8 && n <= H2G_ST_MAX_HEADER && n <= m->size - 8) head_len += (size_t)n;
     if (keep(a, head_len, raw_name, err) != 0) return -1;
     m->head = malloc(head_len);
-    if (!m->head) return h2g_fail(err, "%s: out of memory", raw_name);
+    if (!m->head)
+        return h2g_fail(err, "%s: out of memory for its %zu-byte header", raw_name, head_len);
     memcpy(m->head, len8, first);
     m->head_len = head_len;
     if (read_exact(r, a, raw_name, m->head + first, head_len - first, err) != 0) return -1;
@@ -231,11 +238,13 @@ static int keep_shard_head(h2g_archive_reader *r, struct h2g_archive *a, h2g_arc
 static int add_member(h2g_archive_reader *r, struct h2g_archive *a, size_t *cap,
                       const h2g_archive_item *it, h2g_error *err) {
     if (h2g_grow((void **)&a->members, cap, a->n_members + 1, sizeof *a->members) != 0)
-        return h2g_fail(err, "out of memory (in %s)", __func__);
+        return h2g_fail(err, "%s: out of memory for the list of %zu members (adding %s)", a->path,
+                        a->n_members + 1, it->name);
     h2g_archive_member *m = &a->members[a->n_members++];
     memset(m, 0, sizeof *m);
     m->name = h2g_strdup(it->name);
-    if (!m->name) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!m->name)
+        return h2g_fail(err, "%s: out of memory for the name of member %zu", a->path, a->n_members);
     m->size = it->size;
     m->in_place = it->in_place;
     m->offset = it->offset;
@@ -273,7 +282,7 @@ static int strip_top_folder(struct h2g_archive *a, h2g_error *err) {
     for (size_t i = 1; i < a->n_members; i++)
         if (strncmp(a->members[i].name, first, len) != 0) return 0;
     a->top = strndup(first, len - 1);
-    if (!a->top) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!a->top) return h2g_fail(err, "%s: out of memory for the name of its top folder", a->path);
     for (size_t i = 0; i < a->n_members; i++) {
         char *n = a->members[i].name;
         memmove(n, n + len, strlen(n + len) + 1);
@@ -290,7 +299,9 @@ static int cmp_member_name(const void *x, const void *y) {
  * one is meant is anyone's guess, so it is refused. */
 static int refuse_repeats(const struct h2g_archive *a, h2g_error *err) {
     const h2g_archive_member **sorted = malloc(a->n_members * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!sorted)
+        return h2g_fail(err, "%s: out of memory for the sorted list of its %zu members", a->path,
+                        a->n_members);
     for (size_t i = 0; i < a->n_members; i++) sorted[i] = &a->members[i];
     qsort(sorted, a->n_members, sizeof *sorted, cmp_member_name);
     int rc = 0;
@@ -323,18 +334,19 @@ static int map_file(struct h2g_archive *a, h2g_error *err) {
 
 int h2g_checkout_archive_open(h2g_checkout *co, const char *path, h2g_error *err) {
     struct h2g_archive *a = calloc(1, sizeof *a);
-    if (!a) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!a) return h2g_fail(err, "%s: out of memory for the archive's state", path);
     co->archive = a;
     a->fd = a->stage_fd = -1;
     a->staged_shard = -1;
     a->path = h2g_strdup(path);
     co->dir = h2g_strdup(path);
-    if (!a->path || !co->dir) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!a->path || !co->dir)
+        return h2g_fail(err, "%s: out of memory for a copy of its path", path);
     if (map_file(a, err) != 0 || walk(a, err) != 0 || strip_top_folder(a, err) != 0 ||
         refuse_repeats(a, err) != 0)
         return -1;
     co->dir_name = a->top ? h2g_strdup(a->top) : name_from_file(path);
-    return co->dir_name ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    return co->dir_name ? 0 : h2g_fail(err, "%s: out of memory for the checkout's name", path);
 }
 
 void h2g_checkout_archive_free(struct h2g_archive *a) {
@@ -394,7 +406,8 @@ int h2g_archive_read_small(const struct h2g_archive *a, const char *name, size_t
                         (unsigned long long)m->size, max_bytes);
     if (!m->content) return h2g_fail(err, "%s: not read from %s", name, a->path);
     *out = malloc((size_t)m->size + 1);
-    if (!*out) return h2g_fail(err, "%s: out of memory", name);
+    if (!*out) return h2g_fail(err, "%s: out of memory for a copy of its %llu bytes", name,
+                               (unsigned long long)m->size);
     memcpy(*out, m->content, (size_t)m->size + 1);
     if (len) *len = (size_t)m->size;
     return 0;
@@ -424,7 +437,9 @@ int h2g_archive_locate_shard(h2g_checkout *co, h2g_shard *s, const uint8_t **hea
 int h2g_archive_attach_held(h2g_checkout *co, h2g_error *err) {
     struct h2g_archive *a = co->archive;
     co->held = calloc(co->n_tensors + 1, sizeof *co->held);
-    if (!co->held) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!co->held)
+        return h2g_fail(err, "%s: out of memory for the table of %zu held tensors", a->path,
+                        co->n_tensors);
     for (size_t i = 0; i < co->n_shards; i++) {
         const h2g_shard *s = &co->shards[i];
         if (!s->streamed) continue;
@@ -456,7 +471,7 @@ bool h2g_checkout_stages_shards(const h2g_checkout *co) {
  * unlinked at once, so that nothing is left whatever happens. */
 static int open_stage_file(struct h2g_archive *a, const char *tmp_dir, h2g_error *err) {
     char *path = h2g_strfmt("%s/.hf2gguf-stage-XXXXXX", tmp_dir);
-    if (!path) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!path) return h2g_fail(err, "%s: out of memory for the temporary file's name", tmp_dir);
     a->stage_fd = mkstemp(path);
     int e = errno;
     if (a->stage_fd >= 0) unlink(path);
@@ -480,7 +495,8 @@ static int copy_to_stage(struct h2g_archive *a, const h2g_shard *s, const char *
     if (ftruncate(a->stage_fd, 0) != 0) /* the last shard's space goes first */
         return h2g_fail(err, "%s: cannot reuse the temporary file: %s", tmp_dir, strerror(errno));
     uint8_t *block = malloc(COPY_BLOCK);
-    if (!block) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!block) return h2g_fail(err, "%s: out of memory for a %u-byte copy buffer", s->file_name,
+                               COPY_BLOCK);
     uint64_t at = 0;
     long n;
     int rc = 0;

@@ -117,7 +117,8 @@ static int read_ref(const char *repo_dir, const char *repo_id, const char *revis
     size_t len = 0;
     h2g_error read_err = {{0}};
     int rc = path ? h2g_read_small_file(path, path, REF_MAX_BYTES, true, &text, &len, &read_err)
-                  : h2g_fail(&read_err, "out of memory");
+                  : h2g_fail(&read_err, "%s: out of memory for the path of refs/%s", repo_id,
+                             revision);
     if (rc == 1)
         rc = h2g_fail(err, "%s: revision '%s' is not in the Hugging Face cache (no %s); %s",
                       repo_id, revision, path, hint);
@@ -152,7 +153,7 @@ int h2g_hf_resolve(const char *repo_id, const char *revision, char **snapshot, h
     char commit[COMMIT_HEX + 1];
     const char *rev = revision ? revision : "main";
     if (!repo_dir)
-        rc = h2g_fail(err, "out of memory (in %s)", __func__);
+        rc = h2g_fail(err, "%s: out of memory for the path of its folder in the cache", repo_id);
     else if (!is_dir(repo_dir))
         rc = h2g_fail(err, "%s: not in the Hugging Face cache (no %s); %s", repo_id, repo_dir,
                       hint);
@@ -163,7 +164,8 @@ int h2g_hf_resolve(const char *repo_id, const char *revision, char **snapshot, h
     if (rc == 0) {
         *snapshot = h2g_strfmt("%s/snapshots/%s", repo_dir, commit);
         if (!*snapshot) {
-            rc = h2g_fail(err, "out of memory (in %s)", __func__);
+            rc = h2g_fail(err, "%s: out of memory for the path of its snapshot %s", repo_id,
+                          commit);
         } else if (!is_dir(*snapshot)) {
             rc = h2g_fail(err, "%s: revision '%s' (commit %s) is not in the Hugging Face cache "
                                "(no %s); %s", repo_id, rev, commit, *snapshot, hint);

@@ -93,12 +93,13 @@ int h2g_hparams_text(h2g_hparams *hp, const cJSON *config, h2g_error *err) {
     static const char *const nested[] = {"language_config", "text_config", "llm_config", NULL};
     hp->file = "config.json";
     hp->root = cJSON_Duplicate(config, 1);
-    if (!hp->root) return h2g_fail(err, "config.json: out of memory");
+    if (!hp->root) return h2g_fail(err, "config.json: out of memory for a copy of its settings");
     for (int i = 0; nested[i]; i++) {
         const cJSON *sub = cJSON_GetObjectItemCaseSensitive(config, nested[i]);
         if (cJSON_IsObject(sub) && !h2g_json_merge(hp->root, sub)) {
             h2g_hparams_free(hp);
-            return h2g_fail(err, "config.json: out of memory");
+            return h2g_fail(err, "config.json: out of memory for a copy of '%s'",
+                            nested[i]);
         }
     }
     return 0;

@@ -203,7 +203,9 @@ static int check_unique(const h2g_st_header *h, const char *file, h2g_error *err
 static int check_overlaps(const h2g_st_header *h, const char *file, h2g_error *err) {
     if (h->n_tensors < 2) return 0;
     const h2g_st_tensor **by_off = malloc(h->n_tensors * sizeof *by_off);
-    if (!by_off) return h2g_fail(err, "%s: out of memory", file);
+    if (!by_off)
+        return h2g_fail(err, "%s: out of memory for the list of %zu tensors by offset", file,
+                        h->n_tensors);
     for (size_t i = 0; i < h->n_tensors; i++) by_off[i] = &h->tensors[i];
     qsort(by_off, h->n_tensors, sizeof *by_off, cmp_offset);
     int rc = 0;
@@ -231,13 +233,16 @@ static int parse_entries(h2g_st_header *h, const cJSON *root, uint64_t file_size
     size_t n = 0;
     for (const cJSON *e = root->child; e; e = e->next) n++;
     h->tensors = calloc(n ? n : 1, sizeof *h->tensors);
-    if (!h->tensors) return h2g_fail(err, "%s: out of memory", file);
+    if (!h->tensors)
+        return h2g_fail(err, "%s: out of memory for the header's list of %zu entries", file, n);
     for (const cJSON *e = root->child; e; e = e->next) {
         if (!strcmp(e->string, "__metadata__")) continue;
         h2g_st_tensor *t = &h->tensors[h->n_tensors++];
         t->name = h2g_strdup(e->string);
         t->shard = shard;
-        if (!t->name) return h2g_fail(err, "%s: out of memory", file);
+        if (!t->name)
+            return h2g_fail(err, "%s: out of memory for the name of tensor '" NAME_FMT "'", file,
+                            e->string);
         if (parse_entry(t, e, h->data_start, file_size, file, err) != 0) return -1;
     }
     qsort(h->tensors, h->n_tensors, sizeof *h->tensors, cmp_name);

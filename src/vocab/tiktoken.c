@@ -176,7 +176,8 @@ static int decode_lines(const line *lines, const char *file, h2g_tiktoken *tk, h
     size_t total = 0;
     for (size_t i = 0; i < tk->n; i++) total += lines[i].len / 4 * 3 + 3;
     tk->bytes = malloc(total + 1);
-    if (!tk->bytes) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!tk->bytes)
+        return h2g_fail(err, "%s: out of memory for the %zu bytes of its tokens", file, total);
     size_t o = 0;
     for (size_t i = 0; i < tk->n; i++) {
         size_t b64_len = 0;
@@ -215,7 +216,8 @@ static int check_ranks(const line *lines, const char *file, h2g_tiktoken *tk, h2
 static int check_unique_tokens(const line *lines, const char *file, const h2g_tiktoken *tk,
                                h2g_error *err) {
     token_map m;
-    if (map_init(&m, tk) != 0) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (map_init(&m, tk) != 0)
+        return h2g_fail(err, "%s: out of memory for the table of %zu tokens", file, tk->n);
     int rc = 0;
     for (size_t i = 0; i < tk->n && rc == 0; i++) {
         long other = map_add(&m, i);
@@ -232,7 +234,8 @@ int h2g_tiktoken_parse(const char *text, size_t len, const char *file, h2g_tikto
     memset(tk, 0, sizeof *tk);
     size_t n;
     line *lines = split_lines(text, len, &n);
-    if (!lines) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!lines)
+        return h2g_fail(err, "%s: out of memory for the list of its lines (%zu bytes)", file, len);
     int rc = 0;
     if (n == 0) rc = h2g_fail(err, "%s: no tokens", file);
     else if (n > H2G_TIKTOKEN_MAX_RANKS)
@@ -243,7 +246,8 @@ int h2g_tiktoken_parse(const char *text, size_t len, const char *file, h2g_tikto
         tk->start = malloc((n + 1) * sizeof *tk->start);
         tk->rank = malloc(n * sizeof *tk->rank);
         tk->by_rank = malloc(n * sizeof *tk->by_rank);
-        if (!tk->start || !tk->rank || !tk->by_rank) rc = h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!tk->start || !tk->rank || !tk->by_rank)
+            rc = h2g_fail(err, "%s: out of memory for the ranks of %zu tokens", file, n);
     }
     if (rc == 0) rc = decode_lines(lines, file, tk, err);
     if (rc == 0) rc = check_ranks(lines, file, tk, err);
@@ -318,8 +322,9 @@ int h2g_tiktoken_merge_splits(const h2g_tiktoken *tk, uint32_t *split, h2g_error
     token_map m;
     bpe s = {malloc((longest + 1) * sizeof *s.cut), malloc(longest * sizeof *s.pair),
              malloc(65536 * sizeof *s.two)};
-    int rc = map_init(&m, tk) == 0 && s.cut && s.pair && s.two ? 0
-                                                                 : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = map_init(&m, tk) == 0 && s.cut && s.pair && s.two
+                 ? 0
+                 : h2g_fail(err, "out of memory for the BPE tables of %zu tokens", tk->n);
     if (rc == 0) {
         memset(s.two, 0xff, 65536 * sizeof *s.two);
         for (size_t i = 0; i < tk->n; i++) {
@@ -397,14 +402,16 @@ static int add_merges(h2g_kv_list *kv, const h2g_tiktoken *tk, h2g_error *err) {
     uint32_t *split = malloc(tk->n * sizeof *split);
     h2g_str *merges = calloc(tk->n + 1, sizeof *merges);
     size_t n = 0;
-    int rc = split && merges ? h2g_tiktoken_merge_splits(tk, split, err)
-                             : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = split && merges
+                 ? h2g_tiktoken_merge_splits(tk, split, err)
+                 : h2g_fail(err, "tokenizer.ggml.merges: out of memory for the merges of %zu tokens",
+                            tk->n);
     for (size_t i = 0; i < tk->n && rc == 0; i++) {
         if (!split[i]) continue;
         size_t a = tk->start[i], mid = a + split[i], b = tk->start[i + 1];
         char *s = malloc(2 * (b - a) + 2);
         if (!s) {
-            rc = h2g_fail(err, "out of memory (in %s)", __func__);
+            rc = h2g_fail(err, "tokenizer.ggml.merges: out of memory for merge %zu", n + 1);
             break;
         }
         size_t l = h2g_bytes_to_unicode(tk->bytes + a, mid - a, s);
@@ -453,7 +460,9 @@ static int cmp_str(const void *a, const void *b) {
  * token (or to another special) would lose an id. */
 static int check_unique(const h2g_str *tokens, uint32_t n, h2g_error *err) {
     const char **s = malloc(((size_t)n + 1) * sizeof *s);
-    if (!s) return h2g_fail(err, "out of memory (in %s)", __func__);
+    if (!s)
+        return h2g_fail(err, "tokenizer.ggml.tokens: out of memory for the sorted list of %u "
+                             "tokens", n);
     for (uint32_t i = 0; i < n; i++) s[i] = tokens[i].data;
     qsort(s, n, sizeof *s, cmp_str);
     const char *dup = NULL;
@@ -493,10 +502,14 @@ static int add_tokens(h2g_kv_list *kv, const h2g_tiktoken *tk, const cJSON *tc,
     if (special_names(tc, tk->n, names, err) != 0) return -1;
     h2g_str *tokens = calloc((size_t)vocab_size + 1, sizeof *tokens);
     int32_t *types = calloc((size_t)vocab_size + 1, sizeof *types);
-    int rc = tokens && types ? 0 : h2g_fail(err, "out of memory (in %s)", __func__);
+    int rc = tokens && types
+                 ? 0
+                 : h2g_fail(err, "tokenizer.ggml.tokens: out of memory for the %u tokens' table",
+                            vocab_size);
     for (uint32_t i = 0; i < vocab_size && rc == 0; i++) {
         tokens[i].data = token_entry(tk, names, i, &types[i]);
-        if (!tokens[i].data) rc = h2g_fail(err, "out of memory (in %s)", __func__);
+        if (!tokens[i].data)
+            rc = h2g_fail(err, "tokenizer.ggml.tokens: out of memory for the text of token %u", i);
         else tokens[i].len = strlen(tokens[i].data);
     }
     if (rc == 0) rc = check_unique(tokens, vocab_size, err);
