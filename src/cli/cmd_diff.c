@@ -475,7 +475,7 @@ static int run(const h2g_gguf_set *a, const h2g_gguf_set *b, const args *ar) {
 int h2g_cmd_diff(int argc, char **argv) {
     args a = {0};
     a.ignore = calloc((size_t)argc + 1, sizeof *a.ignore);
-    if (!a.ignore) return trouble(NULL, "out of memory (the --ignore-kv list)");
+    if (!a.ignore) return trouble(NULL, "out of memory for the --ignore-kv list");
     int rc = parse_args(argc, argv, &a);
     h2g_gguf_set sa = {0}, sb = {0};
     h2g_error err = {0};

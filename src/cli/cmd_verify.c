@@ -60,7 +60,7 @@ static int parse_args(int argc, char **argv, args *a) {
     bool options_done = false;
     a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
     if (!a->paths) {
-        cli_print_error("out of memory (the list of files)");
+        cli_print_error("out of memory for the list of files");
         return H2G_EXIT_ERROR;
     }
     for (int i = 1; i < argc; i++) {

@@ -33,7 +33,7 @@ static int add_need(fs_need *fs, size_t *n_fs, const char *path, uint64_t bytes,
                     h2g_error *err) {
     char *folder = folder_of(path);
     struct statvfs st;
-    if (!folder) return h2g_fail(err, "out of memory (the folder of %s)", path);
+    if (!folder) return h2g_fail(err, "%s: out of memory for the name of its folder", path);
     if (statvfs(folder, &st) != 0) { /* the write will say why */
         free(folder);
         return 0;
@@ -65,7 +65,7 @@ static void human(uint64_t bytes, char *buf, size_t size) {
 int cli_check_space(const h2g_checkout *co, const h2g_plan *files, char *const *paths, size_t n,
                     h2g_error *err) {
     fs_need *fs = calloc(n + 1, sizeof *fs);
-    if (!fs) return h2g_fail(err, "out of memory (the free-space check)");
+    if (!fs) return h2g_fail(err, "out of memory for the free-space check of %zu files", n);
     size_t n_fs = 0;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {

@@ -23,7 +23,7 @@ int cli_output_target(const char *path, char **final, bool *exists, h2g_error *e
     if (lstat(path, &st) != 0) {
         if (errno != ENOENT) return h2g_fail(err, "%s: %s", path, strerror(errno));
         *final = strdup(path);
-        return *final ? 0 : h2g_fail(err, "out of memory (the output path %s)", path);
+        return *final ? 0 : h2g_fail(err, "%s: out of memory for a copy of the output path", path);
     }
     if (S_ISLNK(st.st_mode)) {
         *final = realpath(path, NULL);
@@ -32,7 +32,7 @@ int cli_output_target(const char *path, char **final, bool *exists, h2g_error *e
                                  "hf2gguf writes through a link only to an existing file", path);
         if (stat(*final, &st) != 0) return h2g_fail(err, "%s: %s", *final, strerror(errno));
     } else if (!(*final = strdup(path))) {
-        return h2g_fail(err, "out of memory (the output path %s)", path);
+        return h2g_fail(err, "%s: out of memory for a copy of the output path", path);
     }
     if (!S_ISREG(st.st_mode)) {
         int rc = h2g_fail(err, "%s is %s, not a regular file: hf2gguf finishes its output by "
