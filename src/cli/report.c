@@ -108,8 +108,12 @@ void h2g_format_hms(double seconds, char *buf, size_t cap) {
         snprintf(buf, cap, "-:--:--");
         return;
     }
-    unsigned long s = (unsigned long)(seconds + 0.5);
-    snprintf(buf, cap, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+    /* 32 bits: at most 1e7 here, and a bound the compiler can see too
+     * (with unsigned long it must allow for 16-digit hours). */
+    uint32_t s = (uint32_t)(seconds + 0.5);
+    int n = snprintf(buf, cap, "%" PRIu32 ":%02" PRIu32 ":%02" PRIu32, s / 3600, s / 60 % 60,
+                     s % 60);
+    if (n < 0 || (size_t)n >= cap) snprintf(buf, cap, "-:--:--"); /* never a cut time */
 }
 
 void h2g_format_bytes(uint64_t bytes, char *buf, size_t cap) {
@@ -161,7 +165,7 @@ static int terminal_width(void) {
 void h2g_progress_render(FILE *f, int width, h2g_progress_view *v, const h2g_progress *p) {
     double rate = windowed_rate(v, p);
     int pct = p->bytes_total ? (int)(100.0 * (double)p->bytes_done / (double)p->bytes_total) : 100;
-    char done[32], total[32], all_eta[32], file_eta[32], line[256];
+    char done[32], total[32], all_eta[H2G_HMS_SIZE], file_eta[H2G_HMS_SIZE], line[256];
     h2g_format_bytes(p->bytes_done, done, sizeof done);
     h2g_format_bytes(p->bytes_total, total, sizeof total);
     eta(p->bytes_total - p->bytes_done, rate, all_eta, sizeof all_eta);

@@ -46,7 +46,14 @@ void h2g_progress_render(FILE *f, int width, h2g_progress_view *v, const h2g_pro
  * (an error, a warning) starts on a clean line. */
 void h2g_progress_clear(FILE *f);
 
-/* seconds as h:mm:ss ("-:--:--" when unknown or absurd). */
+/* Room for any text of h2g_format_hms and its NUL. Times past 1e7 s are
+ * absurd and shown as "-:--:--", so the longest is "2777:46:40"; 16 also
+ * holds what the compiler takes for the worst case (hours of a uint32_t
+ * count of seconds: "1193046:28:15"). */
+#define H2G_HMS_SIZE 16
+
+/* seconds as h:mm:ss ("-:--:--" when unknown or absurd, or when the time
+ * does not fit in cap: give it H2G_HMS_SIZE). */
 void h2g_format_hms(double seconds, char *buf, size_t cap);
 
 /* Bytes as "123.4 MB" or "12.34 GB" (decimal units). */
