@@ -12,24 +12,6 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$TESTS/.." && pwd)
 
-# The lead is rewriting these files' messages in the same session (optional
-# metadata as warnings); they are left out until that lands. Remove a file
-# from this list once it is clean (the test says so).
-LEAD_FILES=(
-  src/source/checkout.c
-  src/source/model_card.c
-  src/plan/general.c
-  src/vocab/llama.c
-  src/vocab/ollama.c
-  src/cli/cmd_convert.c
-)
-
-is_lead_file() {
-  local f
-  for f in "${LEAD_FILES[@]}"; do [ "$f" = "$1" ] && return 0; done
-  return 1
-}
-
 # offences FILE SHOWN: the offending lines of FILE, as "SHOWN:LINE: text".
 offences() {
   awk -v shown="$2" '
@@ -39,12 +21,11 @@ offences() {
     { prev = $0 }' "$1"
 }
 
-# scan TREE: prints the offences of every .c and .h under TREE/src but the
-# lead's files, then "scanned N" (the number of files read).
+# scan TREE: prints the offences of every .c and .h under TREE/src, then
+# "scanned N" (the number of files read).
 scan() {
   local tree=$1 f n=0
   while IFS= read -r f; do
-    is_lead_file "$f" && continue
     offences "$tree/$f" "$f"
     n=$((n + 1))
   done < <(cd "$tree" && find src -name '*.[ch]' | LC_ALL=C sort)
@@ -63,18 +44,8 @@ else
 fi
 [ "${scanned:-0}" -ge 50 ] && pass || fail "only ${scanned:-0} source files scanned under $ROOT/src"
 
-# The lead's files: said to be left out, so they must exist; once clean,
-# they should come off the list (a note, not a failure: the lead decides).
-for f in "${LEAD_FILES[@]}"; do
-  if [ ! -f "$ROOT/$f" ]; then
-    fail "$f is listed as the lead's but does not exist"
-  elif [ -z "$(offences "$ROOT/$f" "$f")" ]; then
-    echo "note: $f has no vague out-of-memory message left; drop it from LEAD_FILES"
-  fi
-done
-
 # Planted offences in a copy of the tree: each must be found, by file and
-# line; the same lines in a lead's file must not be.
+# line; __func__ outside a message must not be.
 tree="$WORK/planted"
 mkdir -p "$tree"
 cp -r "$ROOT/src" "$tree/"
@@ -89,14 +60,12 @@ l2=$(plant src/gguf/read.c 'static int p2(h2g_error *e) { return h2g_fail(e, "ou
                                                      __func__); }')
 l3=$(plant src/arch/common.c 'static int p3(h2g_error *e) { return h2g_fail(e, "%s: out of memory", "x"); }')
 l4=$(plant src/cli/text.c 'static void p4(void) { fputs("hf2gguf: error: out of memory\n", stderr); }')
-l5=$(plant src/vocab/llama.c 'static int p5(h2g_error *e) { return h2g_fail(e, "out of memory (in %s)", __func__); }')
-l6=$(plant src/base/util.c 'static const char *p6(void) { return __func__; } /* not a message */')
+l5=$(plant src/base/util.c 'static const char *p5(void) { return __func__; } /* not a message */')
 out=$(scan "$tree")
 for want in "src/gguf/read.c:$l1:" "src/gguf/read.c:$((l2 + 1)):" "src/arch/common.c:$l3:" \
             "src/cli/text.c:$l4:"; do
   grep -qF "$want" <<<"$out" && pass || fail "planted offence $want not found: $out"
 done
-grep -qF "src/vocab/llama.c:$l5:" <<<"$out" && fail "a lead's file was scanned: $out" || pass
-grep -qF "src/base/util.c:$l6:" <<<"$out" && fail "__func__ outside a message was flagged: $out" || pass
+grep -qF "src/base/util.c:$l5:" <<<"$out" && fail "__func__ outside a message was flagged: $out" || pass
 
 finish
