@@ -28,11 +28,12 @@ static const h2g_arch archs[] = {
     {"DeepseekV4ForCausalLM", h2g_deepseek4_plan, NULL, NULL, &h2g_deepseek4_quant, "deepseek4",
      "DeepSeek-V4-Flash (284B), V4-Pro (1.6T), their -Base",
      "fp8 + E8M0 scales, fp4 experts; always written MXFP4_MOE"},
-    /* neither Ollama nor --quantize rules for these two yet */
-    {"DeepseekV32ForCausalLM", h2g_deepseek32_plan, NULL, NULL, NULL, "deepseek32",
+    /* Ollama has no layout for these two; llama-quantize's generic rules
+     * apply to them as to deepseek2 (checked against it, every type) */
+    {"DeepseekV32ForCausalLM", h2g_deepseek32_plan, NULL, NULL, &h2g_deepseek2_quant, "deepseek32",
      "DeepSeek-V3.2, V3.2-Exp, V3.2-Speciale",
      "FP8 (e4m3, ue8m0 power-of-two block scales) safetensors"},
-    {"DeepseekForCausalLM", h2g_deepseek_plan, NULL, NULL, NULL, "deepseek",
+    {"DeepseekForCausalLM", h2g_deepseek_plan, NULL, NULL, &h2g_deepseek2_quant, "deepseek",
      "deepseek-moe-16b-base, deepseek-moe-16b-chat", BF16},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -133,8 +133,8 @@ static int layer_of(const ctx *x, const h2g_qtensor *t, int counter) {
                                 "to choose its type", t->name);
     if (layer < 0 || layer >= (int)x->m->n_layer)
         return h2g_fail(x->err, "tensor '%s': layer %d is outside the model's %u layers "
-                                "(block_count - nextn_predict_layers), which llama-quantize "
-                                "refuses", t->name, layer, x->m->n_layer);
+                                "(block_count), which llama-quantize refuses",
+                        t->name, layer, x->m->n_layer);
     return layer;
 }
 
@@ -264,14 +264,17 @@ static bool arch_u32(const h2g_plan *p, const char *arch, const char *key, uint3
 int h2g_quant_model(const h2g_plan *p, h2g_qmodel *m, h2g_error *err) {
     memset(m, 0, sizeof *m);
     const char *arch;
-    uint32_t blocks, nextn = 0, heads = 0, heads_kv;
+    uint32_t blocks, heads = 0, heads_kv;
     if (!h2g_kv_get_str(&p->kv, "general.architecture", &arch))
         return h2g_fail(err, "the plan has no general.architecture to quantize by");
     if (!arch_u32(p, arch, "block_count", &blocks))
         return h2g_fail(err, "the plan has no %s.block_count, which llama-quantize's rules "
                              "read", arch);
-    arch_u32(p, arch, "nextn_predict_layers", &nextn);
-    m->n_layer = blocks > nextn ? blocks - nextn : 0;
+    /* Every block counts, the MTP ones too: llama-quantize 0.7.0 quantizes
+     * V3.2's blk.3 (block_count 4, nextn_predict_layers 1) and chooses its
+     * types with n_layer 4. (The quantization reference's "block_count -
+     * nextn_predict_layers" would refuse that file.) */
+    m->n_layer = blocks;
     arch_u32(p, arch, "expert_count", &m->n_expert);
     arch_u32(p, arch, "attention.head_count", &heads);
     if (!arch_u32(p, arch, "attention.head_count_kv", &heads_kv)) heads_kv = heads;

@@ -47,7 +47,7 @@ typedef struct h2g_qtensor {
 
 /* The hyper-parameters the rules read (§2.4). */
 typedef struct h2g_qmodel {
-    uint32_t n_layer;  /* block_count - nextn_predict_layers */
+    uint32_t n_layer;  /* block_count (MTP blocks included) */
     uint32_t n_expert; /* expert_count, 0 when absent */
     uint32_t n_gqa;    /* head_count / head_count_kv, 0 when head_count_kv is 0 */
     uint32_t n_wv;     /* V-like tensors (V, QKV, KV_B) in the file */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # --quantize TYPE (llama-quantize's stage in the same pass): for the six text
-# fixtures and the 20 types, the file under its default name is byte-identical
+# fixtures and the 20 types (and, from f16, V3.2's and DeepSeek-MoE's), the
+# file under its default name is byte-identical
 # to llama-quantize's output (expected/<fixture>-<TYPE>.manifest.json), or,
 # where llama-quantize refused (no manifest), hf2gguf refuses too, asking for
 # an importance matrix and writing nothing. The bytes do not depend on the
@@ -49,6 +50,25 @@ for fx in $fixtures; do
     if [ -f "$golden" ]; then
       cmp -s "$out/$name" "$golden" && pass || fail "$fx $t: cmp differs from $golden"
     fi
+  done
+done
+
+# --- DeepSeek-V3.2 and DeepSeek-MoE ----------------------------------------------
+# Their references were made for hf2gguf (no shared fixture has them): llama.cpp
+# 0.7.0's llama-quantize run on the fixture's own f16 golden, every type, so
+# these convert with --outtype f16 (expected/<fixture>-f16-<TYPE>.manifest.json).
+# V3.2 keeps its MTP layer (blk.3 of block_count 4, nextn_predict_layers 1),
+# which llama-quantize counts as a layer of its own.
+for fx in deepseek-v32-tiny deepseek-moe-tiny; do
+  for t in $types; do
+    out="$WORK/f16/$fx-$t.gguf"
+    mkdir -p "$WORK/f16"
+    if ! "$HF2GGUF" convert "$DATA/$fx" --outtype f16 --quantize "$t" --outfile "$out" --quiet; then
+      fail "$fx f16 $t: convert failed"; continue
+    fi
+    if result=$("$MANIFEST_CHECK" "$DATA/$fx/expected/$fx-f16-$t.manifest.json" "$out"); then pass
+    else fail "$fx f16 $t: $result"; fi
+    rm -f "$out"
   done
 done
 
