@@ -226,7 +226,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
     h2g_convert_options_init(&a->conv);
     char **orig = malloc(((size_t)argc + 1) * sizeof *orig); /* getopt permutes argv */
     if (!orig) {
-        fputs("hf2gguf: error: out of memory (copying the arguments)\n", stderr);
+        fputs("hf2gguf: error: out of memory for a copy of the command line's arguments\n", stderr);
         *status = H2G_EXIT_ERROR;
         return -1;
     }
@@ -829,7 +829,7 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
 /* The closing line of a conversion: what was written and read, how long it
  * took, how fast, on how many threads, in how much memory at most. */
 static void print_totals(const run *r) {
-    char written[32], read[32], took[32];
+    char written[32], read[32], took[H2G_HMS_SIZE];
     h2g_format_bytes(r->stats.bytes_written, written, sizeof written);
     h2g_format_bytes(r->stats.bytes_read, read, sizeof read);
     h2g_format_hms(r->stats.seconds, took, sizeof took);

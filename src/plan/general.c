@@ -533,8 +533,10 @@ int h2g_general_derive(h2g_general *g, const h2g_checkout *co, const h2g_plan *p
     free(computed);
     if (!g->name) {
         h2g_general_free(g);
-        return h2g_fail(err, "out of memory for the general.* names (or no directory name to "
-                             "name the model after)");
+        if (!co->dir_name || !*co->dir_name)
+            return h2g_fail(err, "no name for the model: no model card name, no _name_or_path "
+                                 "and no directory name to name it after (use --model-name)");
+        return h2g_fail(err, "out of memory for the model's name (general.name)");
     }
     return 0;
 }

@@ -469,8 +469,9 @@ static int append_tensors(h2g_checkout *co, size_t shard, size_t *cap, h2g_st_he
                           h2g_error *err) {
     if (h2g_grow((void **)&co->tensors, cap, co->n_tensors + h->n_tensors + 1,
                  sizeof *co->tensors) != 0)
-        return h2g_fail(err, "out of memory (the tensor list, at %s's %zu tensors)",
-                        co->shards[shard].file_name, h->n_tensors);
+        return h2g_fail(err, "%s: out of memory for the checkout's tensor list (%zu tensors "
+                             "so far, %zu more)",
+                        co->shards[shard].file_name, co->n_tensors, h->n_tensors);
     memcpy(co->tensors + co->n_tensors, h->tensors, h->n_tensors * sizeof *h->tensors);
     co->shards[shard].first_tensor = co->n_tensors;
     co->shards[shard].n_tensors = h->n_tensors;
