@@ -69,6 +69,11 @@ int h2g_tensor_nbytes(const h2g_tensor_info *t, uint64_t *nbytes, h2g_error *err
 int h2g_gguf_layout(const h2g_kv_list *kv, h2g_tensor_info *tensors, size_t n_tensors,
                     uint64_t *data_offset, uint64_t *data_size, h2g_error *err);
 
+/* Bytes of parts 1-6 (header, KVs, tensor infos) before the padding that
+ * aligns the data section. */
+uint64_t h2g_gguf_header_bytes(const h2g_kv_list *kv, const h2g_tensor_info *tensors,
+                               size_t n_tensors);
+
 /* Encodes parts 1-7 (header, KVs, tensor infos, padding) into a malloc'ed
  * buffer of exactly data_offset bytes. Tensors must have been laid out. */
 int h2g_gguf_encode_header(const h2g_kv_list *kv, const h2g_tensor_info *tensors,

@@ -104,6 +104,10 @@ typedef struct h2g_plan {
     const char *type_label;
     char *default_name; /* file name when the user names none, or NULL: derived
                          * from the general.* keys by the caller */
+    /* A file without tensors ends right after its KVs, unpadded: the
+     * reference's --vocab-only file (its writer pads only when it writes
+     * tensors). Set before h2g_plan_layout. */
+    bool unpadded_when_empty;
     uint64_t data_offset; /* header size = where tensor data starts */
     uint64_t data_size;   /* data section, padded (Ollama's layout: not after the last tensor) */
 } h2g_plan;

@@ -542,6 +542,13 @@ static int add_v4_params(ds4 *m, h2g_plan *p, h2g_error *err) {
     return 0;
 }
 
+/* MXFP4_MOE, which the reference sets once it has prepared the tensors; a
+ * --vocab-only run prepares none, so its file keeps the outtype's type
+ * (auto: bf16 for V4's sources), as the reference 0.7.0 writes it. */
+static uint32_t file_type(const ds4 *m, const h2g_plan *p) {
+    return m->opt->vocab_only ? h2g_outtype_file_type(p->outtype) : FILE_TYPE_MXFP4_MOE;
+}
+
 /* All keys, in the reference's order. */
 static int add_kv(ds4 *m, h2g_plan *p, h2g_error *err) {
     h2g_general g = {0};
@@ -550,7 +557,7 @@ static int add_kv(ds4 *m, h2g_plan *p, h2g_error *err) {
         h2g_kv_set_str(&p->kv, "general.type", "model", err) != 0 ||
         h2g_general_derive(&g, m->co, m->opt->vocab_only ? NULL : p, err) != 0 ||
         h2g_general_add_kv(&p->kv, &g, m->co, err) != 0 || add_base_params(m, p, err) != 0 ||
-        h2g_kv_set_u32(&p->kv, "general.file_type", FILE_TYPE_MXFP4_MOE, err) != 0 ||
+        h2g_kv_set_u32(&p->kv, "general.file_type", file_type(m, p), err) != 0 ||
         add_v4_params(m, p, err) != 0 ||
         h2g_kv_set_u32(&p->kv, "general.quantization_version", 2, err) != 0 ||
         h2g_vocab_add_kv(&p->kv, m->co, m->vocab, m->opt->tokenizer_pre, err) != 0)
@@ -570,7 +577,8 @@ int h2g_deepseek4_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g
     ds4 m = {.co = co, .opt = o};
     memset(out, 0, sizeof *out);
     out->role = "model";
-    out->type_label = "MXFP4_MOE"; /* whatever --outtype says */
+    /* whatever --outtype says, for a file with tensors (see file_type) */
+    out->type_label = o->vocab_only ? NULL : "MXFP4_MOE";
     int rc = read_hparams(&m, err);
     if (rc == 0) rc = plan_tensors(&m, out, err);
     if (rc == 0 && o->vocab_only) { /* the keys of a full conversion, no tensors */

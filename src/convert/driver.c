@@ -114,7 +114,9 @@ int h2g_convert_plan(const h2g_checkout *co, const h2g_convert_options *o, h2g_p
     if (o->want_model) fns[n++] = a->plan_model;
     if (o->want_mmproj) fns[n++] = a->plan_mmproj;
     for (size_t i = 0; i < n; i++) {
-        if (fns[i](co, o, &plans[i], err) != 0 || plan_quantized(a, o, &plans[i], err) != 0 ||
+        int rc = fns[i](co, o, &plans[i], err);
+        if (rc == 0) plans[i].unpadded_when_empty = o->vocab_only; /* as the reference writes it */
+        if (rc != 0 || plan_quantized(a, o, &plans[i], err) != 0 ||
             h2g_plan_layout(&plans[i], err) != 0) {
             if (fns[i] && plans[i].role) h2g_plan_free(&plans[i]);
             for (size_t j = 0; j < i; j++) h2g_plan_free(&plans[j]);

@@ -218,6 +218,7 @@ static int output_open(output *o, h2g_error *err) {
     int rc = h2g_gguf_encode_header(&o->plan->kv, infos, o->plan->n_tensors, &header, &len, err);
     free(infos);
     if (rc != 0) return -1;
+    if (len > o->plan->data_offset) len = (size_t)o->plan->data_offset; /* unpadded_when_empty */
     rc = output_write(o, header, len, 0, err);
     free(header);
     if (rc != 0 || o->stream) return rc;

@@ -88,6 +88,11 @@ static uint64_t header_size(const h2g_kv_list *kv, const h2g_tensor_info *tensor
     return size;
 }
 
+uint64_t h2g_gguf_header_bytes(const h2g_kv_list *kv, const h2g_tensor_info *tensors,
+                               size_t n_tensors) {
+    return header_size(kv, tensors, n_tensors);
+}
+
 /* ---------------------------------------------------------------------------
  * Checks: the writer must never produce a file that ggml's reader rejects
  * ------------------------------------------------------------------------- */

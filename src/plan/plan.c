@@ -97,6 +97,8 @@ int h2g_plan_layout(h2g_plan *p, h2g_error *err) {
     int rc = h2g_gguf_layout(&p->kv, infos, p->n_tensors, &p->data_offset, &p->data_size, err);
     if (rc == 0)
         for (size_t i = 0; i < p->n_tensors; i++) p->tensors[i].info = infos[i];
+    if (rc == 0 && p->n_tensors == 0 && p->unpadded_when_empty)
+        p->data_offset = h2g_gguf_header_bytes(&p->kv, infos, 0);
     free(infos);
     return rc;
 }
