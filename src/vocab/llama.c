@@ -802,7 +802,9 @@ static int from_tokenizer_config(specials *s, const cJSON *tok, h2g_error *err) 
         char key[32];
         snprintf(key, sizeof key, "add_%s_token", types[t].name);
         const cJSON *flag = cJSON_GetObjectItemCaseSensitive(s->tc, key);
-        if (cJSON_IsBool(flag)) set_add(s, t, cJSON_IsTrue(flag));
+        /* The post-processor's flag wins: the reference warns about a
+         * tokenizer_config that disagrees and keeps the post-processor's. */
+        if (cJSON_IsBool(flag) && s->add[t] < 0) set_add(s, t, cJSON_IsTrue(flag));
         const char *content = tc_content(tc_token(s, t));
         long id;
         if (content && added_id_of(tok, content, &id) &&

@@ -657,7 +657,7 @@ static void test_merges_txt_fallback(void **state) {
 
 /* The fixtures' case: bos is an AddedToken object, so cls adopts the
  * template's leading token; ids bos, eos, pad; flags bos (post-processor,
- * overridden by tokenizer_config), sep false, eos. */
+ * which tokenizer_config agrees with), sep false, eos. */
 static void test_specials_fixture_shape(void **state) {
     (void)state;
     fake f;
@@ -675,6 +675,25 @@ static void test_specials_fixture_shape(void **state) {
     assert_true(bool_of(&f.kv, "tokenizer.ggml.add_bos_token"));
     assert_false(bool_of(&f.kv, "tokenizer.ggml.add_sep_token"));
     assert_false(bool_of(&f.kv, "tokenizer.ggml.add_eos_token"));
+    fake_free(&f);
+}
+
+/* A tokenizer_config flag that disagrees with the post-processor's loses,
+ * as in the reference 0.7.0 ("opting for the latter"): add_bos_token false
+ * beside a BOS-prefixing template still writes add_bos true. A flag the
+ * post-processor did not set (add_eos here) is taken from the config. */
+static void test_specials_post_processor_wins(void **state) {
+    (void)state;
+    fake f;
+    fake_init(&f, make_tokenizer(SMALL_VOCAB, SMALL_ADDED, "[\"a b\"]", BOS_TEMPLATE),
+              "{\"bos_token_id\": 3, \"eos_token_id\": 4}",
+              "{\"add_bos_token\": false, \"add_eos_token\": true, \"bos_token\": \"<s>\","
+              " \"eos_token\": \"</s>\"}");
+    run_ok(&f, 5);
+    expect_order(&f.kv, "model pre tokens token_type merges bos_token_id eos_token_id "
+                        "add_bos_token add_sep_token add_eos_token");
+    assert_true(bool_of(&f.kv, "tokenizer.ggml.add_bos_token"));
+    assert_true(bool_of(&f.kv, "tokenizer.ggml.add_eos_token"));
     fake_free(&f);
 }
 
@@ -941,6 +960,7 @@ int main(void) {
         cmocka_unit_test(test_merges_formats),
         cmocka_unit_test(test_merges_txt_fallback),
         cmocka_unit_test(test_specials_fixture_shape),
+        cmocka_unit_test(test_specials_post_processor_wins),
         cmocka_unit_test(test_specials_without_tokenizer_config),
         cmocka_unit_test(test_specials_eos_override),
         cmocka_unit_test(test_specials_roberta),
