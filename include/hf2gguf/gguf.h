@@ -63,6 +63,11 @@ void h2g_tensor_shape_str(const h2g_tensor_info *t, char *buf, size_t size);
  * overflow. */
 int h2g_tensor_nbytes(const h2g_tensor_info *t, uint64_t *nbytes, h2g_error *err);
 
+/* *repeated = the first name (in sorted order) that two of tensors[0..n)
+ * share, or NULL when all differ. -1 only when out of memory. */
+int h2g_tensor_find_repeated_name(const h2g_tensor_info *tensors, size_t n, const char **repeated,
+                                  h2g_error *err);
+
 /* Fills offset and nbytes of every tensor (dense, aligned) and returns the
  * header size and data-section start. *data_size is the padded size of the
  * data section, so the file is data_offset + data_size bytes. */

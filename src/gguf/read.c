@@ -283,25 +283,11 @@ static int read_tensor_info(cursor *c, h2g_tensor_info *t, uint64_t index) {
     return h2g_tensor_nbytes(t, &t->nbytes, c->err); /* type, ne[0], overflow */
 }
 
-/* qsort order of tensor-info pointers by name. */
-static int cmp_names(const void *a, const void *b) {
-    const h2g_tensor_info *const *x = a, *const *y = b;
-    return strcmp((*x)->name, (*y)->name);
-}
-
 /* Fails when two tensors share a name. */
 static int check_duplicate_names(const h2g_tensor_info *tensors, size_t n, h2g_error *err) {
-    if (n < 2) return 0;
-    const h2g_tensor_info **sorted = malloc(n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory for the sorted list of %zu tensor names", n);
-    for (size_t i = 0; i < n; i++) sorted[i] = &tensors[i];
-    qsort(sorted, n, sizeof *sorted, cmp_names);
-    int rc = 0;
-    for (size_t i = 1; i < n && rc == 0; i++)
-        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
-            rc = h2g_fail(err, "duplicate tensor name '%s'", sorted[i]->name);
-    free(sorted);
-    return rc;
+    const char *repeated;
+    if (h2g_tensor_find_repeated_name(tensors, n, &repeated, err) != 0) return -1;
+    return repeated ? h2g_fail(err, "duplicate tensor name '%s'", repeated) : 0;
 }
 
 /* Reads n tensor infos into f->tensors; n was checked against the bytes

@@ -116,6 +116,21 @@ static int cmp_tensor_names(const void *a, const void *b) {
     return strcmp((*x)->name, (*y)->name);
 }
 
+/* See gguf.h: sorts pointers to the names, so n log n for any n. */
+int h2g_tensor_find_repeated_name(const h2g_tensor_info *tensors, size_t n, const char **repeated,
+                                  h2g_error *err) {
+    *repeated = NULL;
+    if (n < 2) return 0;
+    const h2g_tensor_info **sorted = malloc(n * sizeof *sorted);
+    if (!sorted) return h2g_fail(err, "out of memory for the sorted list of %zu tensor names", n);
+    for (size_t i = 0; i < n; i++) sorted[i] = &tensors[i];
+    qsort(sorted, n, sizeof *sorted, cmp_tensor_names);
+    for (size_t i = 1; i < n && !*repeated; i++)
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0) *repeated = sorted[i]->name;
+    free(sorted);
+    return 0;
+}
+
 /* Fails on a name that is not NUL-terminated within H2G_GGUF_MAX_NAME bytes,
  * a dimension count outside 1..4 (encoding reads ne[0..n_dims)), or on two
  * tensors with the same name (sorting keeps this O(n log n) for
@@ -128,17 +143,9 @@ static int check_tensors(const h2g_tensor_info *tensors, size_t n, h2g_error *er
             return h2g_fail(err, "tensor '%s': %u dimensions; GGUF allows 1 to %d",
                             tensors[i].name, tensors[i].n_dims, H2G_GGUF_MAX_DIMS);
     }
-    if (n < 2) return 0;
-    const h2g_tensor_info **sorted = malloc(n * sizeof *sorted);
-    if (!sorted) return h2g_fail(err, "out of memory for the sorted list of %zu tensor names", n);
-    for (size_t i = 0; i < n; i++) sorted[i] = &tensors[i];
-    qsort(sorted, n, sizeof *sorted, cmp_tensor_names);
-    int rc = 0;
-    for (size_t i = 1; i < n && rc == 0; i++)
-        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
-            rc = h2g_fail(err, "tensor '%s' appears twice", sorted[i]->name);
-    free(sorted);
-    return rc;
+    const char *repeated;
+    if (h2g_tensor_find_repeated_name(tensors, n, &repeated, err) != 0) return -1;
+    return repeated ? h2g_fail(err, "tensor '%s' appears twice", repeated) : 0;
 }
 
 /* All checks that do not depend on the layout. Returns 0 or -1. */
