@@ -43,8 +43,11 @@ int h2g_fail_prefix(h2g_error *err, const char *fmt, ...)
  * that could not be read, a value of the wrong type in one). The library
  * adds them to a list the caller owns; only the command line prints them.
  * A message already in the list is not added again (the same checkout is
- * read by more than one plan). Adding never fails the caller: when memory
- * runs out, the warning is dropped and `dropped` counts it. */
+ * read by more than one plan). Adding never fails the caller: past
+ * H2G_WARNINGS_MAX messages (a checkout with thousands of stray shards), or
+ * when memory runs out, a warning is not kept and `dropped` counts it. */
+#define H2G_WARNINGS_MAX 100
+
 typedef struct h2g_warnings {
     char **msgs;
     size_t n, cap;

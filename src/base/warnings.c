@@ -33,7 +33,7 @@ void h2g_warn(h2g_warnings *w, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (has_message(w, msg)) return;
-    char *copy = make_room(w) ? strdup(msg) : NULL;
+    char *copy = w->n < H2G_WARNINGS_MAX && make_room(w) ? strdup(msg) : NULL;
     if (!copy) {
         w->dropped++;
         return;

@@ -748,7 +748,7 @@ static void print_warnings(const args *a, run *r) {
                 a->n_dirs > 1 ? ": " : "", cli_esc(w->msgs[i]));
     }
     if (!a->quiet && w->dropped)
-        fprintf(stderr, "hf2gguf: warning: %zu more warning%s lost (out of memory)\n", w->dropped,
+        fprintf(stderr, "hf2gguf: warning: ... and %zu more warning%s\n", w->dropped,
                 w->dropped == 1 ? "" : "s");
 }
 
@@ -801,6 +801,8 @@ static void print_json(const args *a, const run *r, const h2g_error *err, bool o
     cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
     for (size_t i = 0; r->co_open && i < r->co.warnings->n; i++)
         cJSON_AddItemToArray(warnings, cJSON_CreateString(r->co.warnings->msgs[i]));
+    if (r->co_open && r->co.warnings->dropped) /* past H2G_WARNINGS_MAX */
+        cJSON_AddNumberToObject(o, "warnings_not_listed", (double)r->co.warnings->dropped);
     cJSON *outs = cJSON_AddArrayToObject(o, "outputs");
     for (size_t i = 0; ok && i < r->n_files; i++) {
         cJSON *f = h2g_report_plan_json(&r->files[i], r->file_paths[i], a->dry_run);

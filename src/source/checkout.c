@@ -622,6 +622,7 @@ static int check_unlisted_shards(h2g_checkout *co, h2g_error *err) {
     char **names = NULL;
     size_t n = 0;
     int rc = list_shards(co, &names, &n, err);
+    if (rc == 0) qsort(names, n, sizeof *names, cmp_str_ptr); /* the same order everywhere */
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (is_shard(co, names[i])) continue;
         if (!strcmp(names[i], "model.safetensors"))

@@ -546,6 +546,34 @@ static void test_tolerated_checkouts(void **state) {
     }
 }
 
+/* Warnings are kept up to H2G_WARNINGS_MAX, each once; the rest are
+ * counted: 150 shards the index does not name give 100 messages and 50
+ * more, and opening twice's worth of the same message is not repeated. */
+static void test_warnings_capped(void **state) {
+    (void)state;
+    char dir[64];
+    make_tmp(dir, sizeof dir);
+    copy_config(dir);
+    write_text(dir, INDEX, MAP("\"a\": \"" S1 "\""));
+    write_st(dir, S1, ST_A, 4);
+    for (int i = 0; i < 150; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "model-extra-%03d.safetensors", i);
+        write_st(dir, name, ST_A, 4);
+    }
+    h2g_checkout co;
+    h2g_error err = {0};
+    if (h2g_checkout_open(&co, dir, &err) != 0) fail_msg("%s", err.msg);
+    assert_int_equal(co.warnings->n, H2G_WARNINGS_MAX);
+    assert_int_equal(co.warnings->dropped, 150 - H2G_WARNINGS_MAX);
+    assert_string_equal(co.warnings->msgs[0], "model-extra-000.safetensors: not named in " INDEX
+                                              "'s weight_map; not read");
+    h2g_warn(co.warnings, "%s", co.warnings->msgs[0]); /* already there: not counted */
+    assert_int_equal(co.warnings->dropped, 150 - H2G_WARNINGS_MAX);
+    h2g_checkout_close(&co);
+    remove_tree(dir);
+}
+
 static void test_missing_config(void **state) {
     (void)state;
     char dir[64];
@@ -779,6 +807,7 @@ int main(void) {
         cmocka_unit_test(test_dir_name_of_dot),
         cmocka_unit_test(test_bad_checkouts),
         cmocka_unit_test(test_tolerated_checkouts),
+        cmocka_unit_test(test_warnings_capped),
         cmocka_unit_test(test_missing_config),
         cmocka_unit_test(test_listing),
         cmocka_unit_test(test_processor_config_merge),
