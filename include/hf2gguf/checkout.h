@@ -68,6 +68,10 @@ typedef struct h2g_checkout {
     char *dir_name; /* last path component, used for general.name (NAME for a
                      * Hugging Face cache snapshot, see hf_cache.h) */
     char *model_name; /* general.name as the caller chose it, or NULL (derived) */
+    /* general.* values the caller chose (the reference's --metadata FILE: a
+     * JSON object keyed by GGUF key), or NULL. They replace what the
+     * checkout gives; plan/general.c says which keys count. */
+    cJSON *metadata_override;
 
     /* Parsed JSON documents; NULL when the file is absent. config is never
      * NULL after a successful open. */
@@ -161,6 +165,10 @@ int h2g_checkout_guard_output(const h2g_checkout *co, const char *path, h2g_erro
  * model card gives no basename), as the reference's --model-name does;
  * NULL goes back to the name derived from the checkout. */
 int h2g_checkout_set_model_name(h2g_checkout *co, const char *name, h2g_error *err);
+
+/* Sets co->metadata_override to a copy of `override` (a JSON object; NULL
+ * clears it). Its values are checked when planning uses them. */
+int h2g_checkout_set_metadata(h2g_checkout *co, const cJSON *override, h2g_error *err);
 
 /* HF architecture name of a checkout (config.json architectures[0]). */
 int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_error *err);

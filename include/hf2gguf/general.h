@@ -5,7 +5,10 @@
  * version and size label from the model card (README.md front matter), then
  * config.json's _name_or_path, then the directory name; the size label from
  * the parameter counts of the tensors it writes; sampling defaults from
- * generation_config.json. See conversion-reference.md section 7.
+ * generation_config.json. See conversion-reference.md section 7. The
+ * caller's override (h2g_checkout_set_metadata, the reference's --metadata)
+ * replaces any of them, key by key; then --model-name (co->model_name). A
+ * value of the wrong type in the override fails the derivation or add_kv.
  */
 #ifndef HF2GGUF_GENERAL_H
 #define HF2GGUF_GENERAL_H

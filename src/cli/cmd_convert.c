@@ -110,6 +110,10 @@ static const char usage[] =
     "                       (default main)\n"
     "  --model-name NAME    general.name (and the default file name, when the model\n"
     "                       card gives no basename), as the reference's --model-name\n"
+    "  --metadata FILE      a JSON object of general.* keys whose values replace the\n"
+    "                       derived ones (general.name, .author, .version, .license.name,\n"
+    "                       .url, .tags, .base_models, .sampling.top_k, ...; null drops\n"
+    "                       one), as the reference's --metadata\n"
     "  --no-verify          write even when the plan breaks the rules `hf2gguf verify`\n"
     "                       checks (config.json disagreeing with the tensors: sizes,\n"
     "                       head and expert counts, layers); each problem becomes a\n"
@@ -151,6 +155,7 @@ typedef struct args {
     const char *mmproj_path;
     const char *revision;   /* --revision, for ORG/NAME from the HF cache */
     const char *model_name; /* --model-name */
+    const char *metadata;   /* --metadata FILE */
     bool mmproj, mmproj_only;
     h2g_convert_options conv;
     int threads;
@@ -242,7 +247,7 @@ static int parse_args(int argc, char **argv, args *a, int *status) {
 static int parse_options(int argc, char **argv, args *a, int *status) {
     enum { O_OUTFILE = 256, O_OUTTYPE, O_VOCAB, O_DRY, O_THREADS, O_FORCE, O_PRE, O_JSON,
            O_QUIET, O_HELP, O_MMPROJ, O_MMPROJ_ONLY, O_SPLIT_SIZE, O_SPLIT_TENSORS,
-           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME, O_LIST_ARCHS, O_NO_SPACE_CHECK, O_NO_VERIFY };
+           O_NO_TENSOR_FIRST, O_OUTDIR, O_LAYOUT, O_QUANTIZE, O_REVISION, O_MODEL_NAME, O_METADATA, O_LIST_ARCHS, O_NO_SPACE_CHECK, O_NO_VERIFY };
     static const struct option opts[] = {
         {"outfile", required_argument, NULL, O_OUTFILE},
         {"outdir", required_argument, NULL, O_OUTDIR},
@@ -263,6 +268,7 @@ static int parse_options(int argc, char **argv, args *a, int *status) {
         {"tokenizer-pre", required_argument, NULL, O_PRE},
         {"revision", required_argument, NULL, O_REVISION},
         {"model-name", required_argument, NULL, O_MODEL_NAME},
+        {"metadata", required_argument, NULL, O_METADATA},
         {"json", no_argument, NULL, O_JSON},
         {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, O_HELP},
@@ -350,6 +356,7 @@ static int parse_options(int argc, char **argv, args *a, int *status) {
             }
             a->model_name = optarg;
             break;
+        case O_METADATA: a->metadata = optarg; break;
         case O_JSON: a->json = true; break;
         case O_QUIET: a->quiet = true; break;
         case 'h':
@@ -690,6 +697,24 @@ static void note_archive(const args *a) {
                     "now, and once more while converting)\n", cli_esc(a->model_dir));
 }
 
+/* --metadata FILE: a JSON object, given to the checkout. Unlike the
+ * reference, which passes over a FILE that does not exist, a missing or
+ * unreadable file is an error: a typo should not go unnoticed. */
+static int set_metadata(const args *a, run *r, h2g_error *err) {
+    cJSON *override = NULL;
+    char *display = NULL;
+    if (asprintf(&display, "--metadata %s", a->metadata) < 0) display = NULL;
+    int rc = h2g_read_json_file(a->metadata, display ? display : a->metadata, false, &override,
+                                err);
+    free(display);
+    if (rc == 0 && !cJSON_IsObject(override))
+        rc = h2g_fail(err, "--metadata %s: must be a JSON object of general.* keys, found "
+                           "another JSON value", a->metadata);
+    if (rc == 0) rc = h2g_checkout_set_metadata(&r->co, override, err);
+    cJSON_Delete(override);
+    return rc;
+}
+
 /* Opens a->model_dir: a checkout or archive, or else a model id (ORG/NAME)
  * in the Hugging Face cache; then names the model as --model-name says. */
 static int open_checkout(const args *a, run *r, h2g_error *err) {
@@ -709,7 +734,8 @@ static int open_checkout(const args *a, run *r, h2g_error *err) {
     free(snapshot);
     if (rc != 0) return -1;
     r->co_open = true;
-    return a->model_name ? h2g_checkout_set_model_name(&r->co, a->model_name, err) : 0;
+    if (a->model_name && h2g_checkout_set_model_name(&r->co, a->model_name, err) != 0) return -1;
+    return a->metadata ? set_metadata(a, r, err) : 0;
 }
 
 /* Verify's rules on plan p before anything is written: a problem refuses

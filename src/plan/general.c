@@ -509,8 +509,68 @@ static const char *name_or_path(const h2g_checkout *co) {
     return slashes <= 1 ? nop->valuestring : NULL;
 }
 
+/* The naming fields' keys, in write order. */
+static const struct {
+    const char *key;
+    size_t off;
+} name_keys[] = {
+    {"general.name", offsetof(h2g_general, name)},
+    {"general.author", offsetof(h2g_general, author)},
+    {"general.version", offsetof(h2g_general, version)},
+    {"general.organization", offsetof(h2g_general, organization)},
+    {"general.finetune", offsetof(h2g_general, finetune)},
+    {"general.basename", offsetof(h2g_general, basename)},
+    {"general.description", offsetof(h2g_general, description)},
+    {"general.quantized_by", offsetof(h2g_general, quantized_by)},
+    {"general.size_label", offsetof(h2g_general, size_label)},
+};
+
+/* ---------------------------------------------------------------------------
+ * The caller's override (--metadata FILE, h2g_checkout_set_metadata)
+ * ---------------------------------------------------------------------------
+ * As the reference's: each key present replaces what the checkout gives,
+ * and a null clears it. A value of the wrong type is an error (the
+ * reference fails writing it): the caller wrote that file on purpose. */
+
+#define OVERRIDE "--metadata"
+
+/* The override's value for key, NULL when absent or null; *present says
+ * whether the key is there at all. */
+static const cJSON *override_item(const h2g_checkout *co, const char *key, bool *present) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(co->metadata_override, key);
+    *present = v != NULL;
+    return cJSON_IsNull(v) ? NULL : v;
+}
+
+/* A string (or null) override: *out is the string or NULL. */
+static int override_str(const h2g_checkout *co, const char *key, bool *present, const char **out,
+                        h2g_error *err) {
+    const cJSON *v = override_item(co, key, present);
+    *out = cJSON_IsString(v) ? v->valuestring : NULL;
+    if (v && !cJSON_IsString(v))
+        return h2g_fail(err, OVERRIDE ": '%s' must be a string, found %s", key, h2g_json_kind(v));
+    return 0;
+}
+
+/* The naming fields the override sets (general.name ... general.size_label). */
+static int apply_override(h2g_general *g, const h2g_checkout *co, h2g_error *err) {
+    for (size_t i = 0; i < sizeof name_keys / sizeof name_keys[0]; i++) {
+        bool present;
+        const char *v;
+        if (override_str(co, name_keys[i].key, &present, &v, err) != 0) return -1;
+        if (!present) continue;
+        char **field = (char **)((char *)g + name_keys[i].off);
+        free(*field);
+        *field = v ? h2g_strdup(v) : NULL;
+        if (v && !*field)
+            return h2g_fail(err, "out of memory for a copy of %s's %s", OVERRIDE, name_keys[i].key);
+    }
+    return 0;
+}
+
 /* Model card, then _name_or_path, then the directory name, first value
- * per field; the size label from p's tensors when none was given. */
+ * per field; then the caller's override and --model-name; the size label
+ * from p's tensors when none was given. */
 int h2g_general_derive(h2g_general *g, const h2g_checkout *co, const h2g_plan *p,
                        h2g_error *err) {
     memset(g, 0, sizeof *g);
@@ -520,6 +580,11 @@ int h2g_general_derive(h2g_general *g, const h2g_checkout *co, const h2g_plan *p
     const char *nop = name_or_path(co);
     if (nop) apply_model_id(g, nop, total);
     if (co->dir_name) apply_model_id(g, co->dir_name, total);
+    if (apply_override(g, co, err) != 0) {
+        free(computed);
+        h2g_general_free(g);
+        return -1;
+    }
     if (co->model_name) { /* --model-name: after the heuristics, as the reference */
         free(g->name);
         g->name = NULL;
@@ -578,11 +643,12 @@ static bool int32_value(const cJSON *v, int32_t *out) {
     return true;
 }
 
-/* One sampling key. A value of the wrong type is skipped with a warning:
- * these keys only suggest defaults to the loader (the reference fails
- * packing such a value; issue 14, item 11 wants the model converted). */
+/* One sampling key. A value of the wrong type in generation_config.json is
+ * skipped with a warning: these keys only suggest defaults to the loader
+ * (the reference fails packing such a value; issue 14, item 11 wants the
+ * model converted). In the caller's override it is an error. */
 static int add_sampling_key(h2g_kv_list *kv, size_t i, const char *src, const cJSON *v,
-                            h2g_warnings *warnings, h2g_error *err) {
+                            bool overridden, h2g_warnings *warnings, h2g_error *err) {
     int32_t n;
     switch (sampling_keys[i].type) {
     case H2G_VT_STRING:
@@ -597,21 +663,28 @@ static int add_sampling_key(h2g_kv_list *kv, size_t i, const char *src, const cJ
                                   cJSON_IsBool(v) ? (float)cJSON_IsTrue(v) : (float)v->valuedouble,
                                   err);
     }
+    const char *want = sampling_keys[i].type == H2G_VT_STRING  ? "a string"
+                       : sampling_keys[i].type == H2G_VT_INT32 ? "a whole number within INT32"
+                                                                : "a number";
+    if (overridden)
+        return h2g_fail(err, OVERRIDE ": '%s' must be %s, found %s", src, want, h2g_json_kind(v));
     h2g_warn(warnings, "generation_config.json: '%s' must be %s, found %s; %s was not written",
-             src,
-             sampling_keys[i].type == H2G_VT_STRING ? "a string"
-             : sampling_keys[i].type == H2G_VT_INT32 ? "a whole number within INT32"
-                                                      : "a number",
-             h2g_json_kind(v), sampling_keys[i].key);
+             src, want, h2g_json_kind(v), sampling_keys[i].key);
     return 0;
 }
 
-/* The value of sampling key i: its own name, or for penalty_repeat
- * Hugging Face's repetition_penalty when penalty_repeat is absent (as the
- * reference 0.7.0 does). *src is the name found. */
-static const cJSON *sampling_value(const cJSON *gen, size_t i, const char **src) {
+/* The value of sampling key i: the override's general.sampling.* key when
+ * present (*overridden), else generation_config.json's own name, or for
+ * penalty_repeat Hugging Face's repetition_penalty when penalty_repeat is
+ * absent (as the reference 0.7.0 does). *src is the name found. */
+static const cJSON *sampling_value(const h2g_checkout *co, size_t i, const char **src,
+                                   bool *overridden) {
+    *src = sampling_keys[i].key;
+    const cJSON *v = override_item(co, *src, overridden);
+    if (*overridden) return v;
+    const cJSON *gen = cJSON_IsObject(co->generation_config) ? co->generation_config : NULL;
     *src = sampling_keys[i].src;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(gen, *src);
+    v = cJSON_GetObjectItemCaseSensitive(gen, *src);
     if (!v && !strcmp(*src, "penalty_repeat")) {
         *src = "repetition_penalty";
         v = cJSON_GetObjectItemCaseSensitive(gen, *src);
@@ -621,11 +694,12 @@ static const cJSON *sampling_value(const cJSON *gen, size_t i, const char **src)
 
 /* general.sampling.* from generation_config.json (present, non-null keys). */
 static int add_sampling(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) {
-    if (!cJSON_IsObject(co->generation_config)) return 0;
     for (size_t i = 0; i < sizeof sampling_keys / sizeof sampling_keys[0]; i++) {
         const char *src;
-        const cJSON *v = sampling_value(co->generation_config, i, &src);
-        if (v && !cJSON_IsNull(v) && add_sampling_key(kv, i, src, v, co->warnings, err) != 0)
+        bool overridden;
+        const cJSON *v = sampling_value(co, i, &src, &overridden);
+        if (v && !cJSON_IsNull(v) &&
+            add_sampling_key(kv, i, src, v, overridden, co->warnings, err) != 0)
             return -1;
     }
     return 0;
@@ -655,14 +729,28 @@ static int collect(const cJSON *v, h2g_str **items, size_t *n, size_t *cap, h2g_
     return 0;
 }
 
+/* Whether v is a JSON list of strings only. */
+static bool override_is_string_list(const cJSON *v) {
+    if (!cJSON_IsArray(v)) return false;
+    for (const cJSON *it = v->child; it; it = it->next)
+        if (!cJSON_IsString(it)) return false;
+    return true;
+}
+
 /* general.tags (tags + pipeline_tag) or general.languages (languages +
- * language): the second card key's values are appended to the first's. */
+ * language): the second card key's values are appended to the first's; the
+ * override's list (general.tags, general.languages) replaces both. */
 static int add_card_list(h2g_kv_list *kv, const h2g_checkout *co, const char *key,
                          const char *first, const char *second, h2g_error *err) {
     h2g_str *items = NULL;
     size_t n = 0, cap = 0;
-    if (collect(card_item(co, first), &items, &n, &cap, err) != 0 ||
-        collect(card_item(co, second), &items, &n, &cap, err) != 0) {
+    bool present;
+    const cJSON *over = override_item(co, key, &present);
+    if (present && over && !override_is_string_list(over))
+        return h2g_fail(err, OVERRIDE ": '%s' must be a list of strings", key);
+    if (present ? collect(over, &items, &n, &cap, err) != 0
+                : collect(card_item(co, first), &items, &n, &cap, err) != 0 ||
+                      collect(card_item(co, second), &items, &n, &cap, err) != 0) {
         for (size_t i = 0; i < n; i++) free(items[i].data);
         free(items);
         return -1;
@@ -779,10 +867,41 @@ static const cJSON *first_card_value(const h2g_checkout *co, const char *const k
     return NULL;
 }
 
+/* The override's list of entries (general.base_models, general.datasets):
+ * a count, then each object's known fields as they are, in write order. */
+static int add_override_entries(h2g_kv_list *kv, const char *prefix, const char *over_key,
+                                const cJSON *list, h2g_error *err) {
+    if (!cJSON_IsArray(list))
+        return h2g_fail(err, OVERRIDE ": '%s' must be a list of objects", over_key);
+    char key[160];
+    snprintf(key, sizeof key, "%s.count", prefix);
+    if (h2g_kv_set_u32(kv, key, (uint32_t)cJSON_GetArraySize(list), err) != 0) return -1;
+    uint32_t i = 0;
+    for (const cJSON *it = list->child; it; it = it->next, i++) {
+        if (!cJSON_IsObject(it))
+            return h2g_fail(err, OVERRIDE ": '%s' entry %u must be an object", over_key, i);
+        for (int f = 0; entry_fields[f]; f++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, entry_fields[f]);
+            if (!v || cJSON_IsNull(v)) continue;
+            if (!cJSON_IsString(v))
+                return h2g_fail(err, OVERRIDE ": '%s' entry %u: '%s' must be a string, found %s",
+                                over_key, i, entry_fields[f], h2g_json_kind(v));
+            snprintf(key, sizeof key, "%s.%u.%s", prefix, i, entry_fields[f]);
+            if (set_opt(kv, key, v->valuestring, err) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
 /* general.base_model.* or general.dataset.*: a count (written whenever one
- * of the card keys is present, even as 0) and each entry's known fields. */
+ * of the card keys is present, even as 0) and each entry's known fields;
+ * the override's list (over_key) instead when it has one, none when null. */
 static int add_card_entries(h2g_kv_list *kv, const h2g_checkout *co, const char *prefix,
-                            const char *const keys[3], uint64_t total, h2g_error *err) {
+                            const char *over_key, const char *const keys[3], uint64_t total,
+                            h2g_error *err) {
+    bool over_present;
+    const cJSON *over = override_item(co, over_key, &over_present);
+    if (over_present) return over ? add_override_entries(kv, prefix, over_key, over, err) : 0;
     bool any;
     const cJSON *v = first_card_value(co, keys, &any);
     if (!any) return 0;
@@ -815,33 +934,27 @@ static const struct {
 } card_string_keys[] = {
     {"general.license.name", {"license_name", NULL}},
     {"general.license.link", {"license_link", NULL}},
+    {"general.url", {NULL, NULL}}, /* from the override only */
+    {"general.doi", {NULL, NULL}},
+    {"general.uuid", {NULL, NULL}},
+    {"general.repo_url", {NULL, NULL}},
     {"general.source.url", {"url", "model_url"}},
     {"general.source.doi", {"doi", "model_doi"}},
     {"general.source.uuid", {"uuid", "model_uuid"}},
     {"general.source.repo_url", {"repo_url", "model_repo_url"}},
 };
 
-/* The naming fields' keys, in write order. */
-static const struct {
-    const char *key;
-    size_t off;
-} name_keys[] = {
-    {"general.name", offsetof(h2g_general, name)},
-    {"general.author", offsetof(h2g_general, author)},
-    {"general.version", offsetof(h2g_general, version)},
-    {"general.organization", offsetof(h2g_general, organization)},
-    {"general.finetune", offsetof(h2g_general, finetune)},
-    {"general.basename", offsetof(h2g_general, basename)},
-    {"general.description", offsetof(h2g_general, description)},
-    {"general.quantized_by", offsetof(h2g_general, quantized_by)},
-    {"general.size_label", offsetof(h2g_general, size_label)},
-};
-
-/* The model card string keys (license name/link, source.*). */
+/* The string keys after the license (license name/link, url/doi/uuid/
+ * repo_url, source.*): the override's value when it has the key, else the
+ * model card's (its key, then the "model_" variant). */
 static int add_card_strings(h2g_kv_list *kv, const h2g_checkout *co, h2g_error *err) {
     for (size_t i = 0; i < sizeof card_string_keys / sizeof card_string_keys[0]; i++) {
-        const char *v = card_str(co, card_string_keys[i].card[0]);
-        if (!v && card_string_keys[i].card[1]) v = card_str(co, card_string_keys[i].card[1]);
+        const char *const *card = card_string_keys[i].card;
+        bool present;
+        const char *v;
+        if (override_str(co, card_string_keys[i].key, &present, &v, err) != 0) return -1;
+        if (!present && card[0]) v = card_str(co, card[0]);
+        if (!present && !v && card[1]) v = card_str(co, card[1]);
         if (set_opt(kv, card_string_keys[i].key, v, err) != 0) return -1;
     }
     return 0;
@@ -861,8 +974,10 @@ int h2g_general_add_kv(h2g_kv_list *kv, const h2g_general *g, const h2g_checkout
     /* Base models and datasets are parsed with the model's parameter count,
      * which only matters for size-like parts of their ids; 0 keeps them. */
     if (add_license(kv, co, err) != 0 || add_card_strings(kv, co, err) != 0 ||
-        add_card_entries(kv, co, "general.base_model", base_model_keys, 0, err) != 0 ||
-        add_card_entries(kv, co, "general.dataset", dataset_keys, 0, err) != 0 ||
+        add_card_entries(kv, co, "general.base_model", "general.base_models", base_model_keys,
+                         0, err) != 0 ||
+        add_card_entries(kv, co, "general.dataset", "general.datasets", dataset_keys, 0,
+                         err) != 0 ||
         add_card_list(kv, co, "general.tags", "tags", "pipeline_tag", err) != 0 ||
         add_card_list(kv, co, "general.languages", "languages", "language", err) != 0)
         return -1;

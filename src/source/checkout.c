@@ -751,6 +751,7 @@ void h2g_checkout_close(h2g_checkout *co) {
     free(co->dir);
     free(co->dir_name);
     free(co->model_name);
+    cJSON_Delete(co->metadata_override);
     if (co->warnings) h2g_warnings_clear(co->warnings);
     free(co->warnings);
     memset(co, 0, sizeof *co);
@@ -833,6 +834,16 @@ int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_err
         return h2g_fail(err, "config.json: 'architectures' must be a list whose first entry "
                              "names the model class (e.g. \"DeepseekV3ForCausalLM\")");
     *name = first->valuestring;
+    return 0;
+}
+
+int h2g_checkout_set_metadata(h2g_checkout *co, const cJSON *override, h2g_error *err) {
+    if (override && !cJSON_IsObject(override))
+        return h2g_fail(err, "the metadata override must be a JSON object of general.* keys");
+    cJSON *copy = override ? cJSON_Duplicate(override, true) : NULL;
+    if (override && !copy) return h2g_fail(err, "out of memory for a copy of the metadata override");
+    cJSON_Delete(co->metadata_override);
+    co->metadata_override = copy;
     return 0;
 }
 

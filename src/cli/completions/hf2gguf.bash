@@ -63,7 +63,7 @@ _hf2gguf() {
     local flags
     case $cmd in
     convert)
-        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--no-verify\n--no-space-check\n--revision\n--model-name\n--tokenizer-pre\n--json\n--quiet\n--list-architectures\n--help'
+        flags=$'--outfile\n--outdir\n--outtype\n--quantize\n--layout\n--mmproj\n--mmproj-only\n--vocab-only\n--split-max-size\n--split-max-tensors\n--no-tensor-first-split\n--dry-run\n--threads\n--force\n--no-verify\n--no-space-check\n--revision\n--model-name\n--metadata\n--tokenizer-pre\n--json\n--quiet\n--list-architectures\n--help'
         case $prev in
         --outtype) COMPREPLY=($(compgen -W $'f32\nf16\nbf16\nq8_0\nauto' -- "$cur")); return ;;
         --layout) COMPREPLY=($(compgen -W $'llama.cpp\nollama' -- "$cur")); return ;;
@@ -74,6 +74,7 @@ _hf2gguf() {
             COMPREPLY=($(compgen -W $'deepseek-llm\ndeepseek-coder\ndeepseek-v3\nkimi-k2\nllama-bpe\nqwen2\ndefault' -- "$cur"))
             return ;;
         --outfile) _hf2gguf_files "$cur" .gguf; return ;;
+        --metadata) _hf2gguf_files "$cur" .json; return ;;
         --outdir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --revision) COMPREPLY=($(compgen -W "$(_hf2gguf_cached_refs)" -- "$cur")); return ;;
         --threads | --split-max-size | --split-max-tensors | --model-name) return ;;
