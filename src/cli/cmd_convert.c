@@ -445,6 +445,12 @@ static int check_combinations(args *a, int *status) {
                                   "with ollama create --quantize)", h2g_outtype_name(a->conv.outtype));
         return -1;
     }
+    if (a->conv.layout == H2G_LAYOUT_OLLAMA && a->metadata) {
+        *status = h2g_usage_error("convert", "%s", "--metadata cannot be combined with --layout "
+                                  "ollama: it sets llama.cpp's general.* keys, of which Ollama's "
+                                  "layout writes none");
+        return -1;
+    }
     if (a->conv.quantize && check_quantize_args(a, status) != 0) return -1;
     if (a->conv.want_mmproj && a->conv.vocab_only) {
         *status = h2g_usage_error("convert", "%s", "--vocab-only cannot be combined with --mmproj");

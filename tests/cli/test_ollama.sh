@@ -60,6 +60,9 @@ usage outtype "--outtype q8_0 cannot be combined with --layout ollama" \
   "$DATA/deepseek-v3-tiny" --layout ollama --outtype q8_0
 usage bad-layout "--layout 'gguf' is not one of llama.cpp, ollama" \
   "$DATA/deepseek-v3-tiny" --layout gguf
+echo '{"general.name": "x"}' > "$WORK/meta.json"
+usage metadata "--metadata cannot be combined with --layout ollama" \
+  "$DATA/deepseek-v3-tiny" --layout ollama --metadata "$WORK/meta.json"
 
 # OCR-2 has no Ollama form; a checkout with num_hidden_layers missing.
 mkdir -p "$WORK/ocr2"
