@@ -62,8 +62,12 @@ static char *append_line(char *out, const char *p, size_t n) {
     bool quote_no = n >= 4 && !memcmp(p + n - 4, "- no", 4);
     if (quote_no) n -= 2;
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\t') *out++ = ' ';
-        *out++ = p[i] == '\t' ? ' ' : p[i];
+        if (p[i] != '\t') {
+            *out++ = p[i];
+            continue;
+        }
+        *out++ = ' ';
+        *out++ = ' ';
     }
     if (quote_no) {
         memcpy(out, "\"no\"", 4);
