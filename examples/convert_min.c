@@ -25,6 +25,9 @@ int main(int argc, char **argv) {
     h2g_plan plans[H2G_MAX_OUTPUTS];
     size_t n = 0;
     int rc = h2g_convert_plan(&co, &opts, plans, &n, &err);
+    /* What was skipped (an unreadable model card, say) does not stop it. */
+    for (size_t i = 0; i < co.warnings->n; i++)
+        fprintf(stderr, "convert_min: warning: %s\n", co.warnings->msgs[i]);
     if (rc == 0) {
         const char *path = argv[2];
         h2g_exec_options exec = {0}; /* all cores, no progress */
