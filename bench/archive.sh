@@ -29,11 +29,9 @@ done
 . bench/lib.sh
 build_bench
 
-ckpt="$work/lite-$size"
-[ -d "$ckpt" ] || "$gen" lite "$ckpt" "$size" 4 tests/data/deepseek-v2-lite-tiny >/dev/null
+lite_checkpoint "$size"
 [ -f "$ckpt.tar" ] || tar -C "$work" -cf "$ckpt.tar" "lite-$size"
 [ -f "$ckpt.tar.zst" ] || zstd -q -1 -T0 "$ckpt.tar" -o "$ckpt.tar.zst"
-bytes=$(cat "$ckpt"/*.safetensors | wc -c)
 cat "$ckpt"/*.safetensors "$ckpt.tar" "$ckpt.tar.zst" >/dev/null # warm the page cache
 
 row() { # LABEL BASE_SECS

@@ -31,9 +31,7 @@ done
 . bench/lib.sh
 build_bench
 
-ckpt="$work/lite-$size"
-[ -d "$ckpt" ] || "$gen" lite "$ckpt" "$size" 4 tests/data/deepseek-v2-lite-tiny >/dev/null
-bytes=$(cat "$ckpt"/*.safetensors | wc -c)
+lite_checkpoint "$size"
 cat "$ckpt"/*.safetensors >/dev/null # warm the page cache for every row alike
 
 echo "before: $(uptime)"

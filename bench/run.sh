@@ -36,9 +36,7 @@ echo
 
 printf '%-8s %-6s %9s %9s %8s %10s\n' size what seconds MB/s "x cp" "peak RSS"
 for size in $sizes; do
-  ckpt="$work/lite-$size"
-  [ -d "$ckpt" ] || "$gen" lite "$ckpt" "$size" 4 tests/data/deepseek-v2-lite-tiny >/dev/null
-  bytes=$(cat "$ckpt"/*.safetensors | wc -c)
+  lite_checkpoint "$size"
   cat "$ckpt"/*.safetensors >/dev/null # warm the page cache for everyone
   measure sh -c "cp $ckpt/*.safetensors $work/out/ && sync $work/out/*.safetensors"
   cp_secs=$secs

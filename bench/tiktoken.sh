@@ -35,21 +35,6 @@ chmod -R u+w "$full"
 build-bench/gen_tiktoken "$ranks" > "$full/tiktoken.model"
 sed -i "s/\"vocab_size\": 706/\"vocab_size\": $((ranks + 256))/" "$full/config.json"
 
-# REPS runs of CMD: medians of wall seconds, CPU seconds (user + sys: what
-# the rebuild costs, whatever else the machine is doing) and peak RSS (KB).
-measure_cpu() {
-  local w=() c=() r=() i out
-  for ((i = 0; i < reps; i++)); do
-    rm -rf "$work/out" && mkdir -p "$work/out"
-    out=$( { /usr/bin/time -f "%e %U %S %M" "$@" >/dev/null; } 2>&1 | tail -1)
-    read -r e u s m <<<"$out"
-    w+=("$e") c+=("$(echo "$u + $s" | bc -l)") r+=("$m")
-  done
-  secs=$(printf '%s\n' "${w[@]}" | median)
-  cpu=$(printf '%s\n' "${c[@]}" | median)
-  rss=$(printf '%s\n' "${r[@]}" | median)
-}
-
 printf '%-6s %8s %10s %8s %9s %12s\n' what ranks 'mean bytes' wall cpu 'peak RSS'
 for what in tiny full; do
   dir=$([ "$what" = tiny ] && echo tests/data/kimi-k2-tiny || echo "$full")

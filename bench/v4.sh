@@ -29,21 +29,6 @@ done
 . bench/lib.sh
 build_bench
 
-# measure_cpu CMD...: like measure, plus $cpu, the median of user + system
-# seconds: on a shared machine the wall time also counts waiting for a core.
-measure_cpu() {
-  local t=() r=() c=() i out
-  for ((i = 0; i < reps; i++)); do
-    rm -rf "$work/out" && mkdir -p "$work/out"
-    out=$( { /usr/bin/time -f "%e %M %U %S" "$@" >/dev/null; } 2>&1 | tail -1)
-    read -r w m u s <<< "$out"
-    t+=("$w") r+=("$m") c+=("$(echo "$u + $s" | bc -l)")
-  done
-  secs=$(printf '%s\n' "${t[@]}" | median)
-  rss=$(printf '%s\n' "${r[@]}" | median)
-  cpu=$(printf '%s\n' "${c[@]}" | median)
-}
-
 ckpt="$work/v4-flash-sparse"
 [ -d "$ckpt" ] || "$gen" v4-sparse "$ckpt" tests/data/deepseek-v4-tiny
 declared=$(du -b --apparent-size -c "$ckpt"/*.safetensors | tail -1 | cut -f1)
