@@ -36,26 +36,23 @@ mkdir -p "$WORK/named"
   fail "--model-name after --metadata: $("$HF2GGUF" inspect "$out/winner.gguf" | grep general.name)"
 rm -f "$out"/*
 
-bad() { printf '%s' "$2" > "$WORK/$1.json"; }
-bad type-sampling '{"general.sampling.top_k": "forty"}'
-bad type-name '{"general.name": 7}'
-bad type-tags '{"general.tags": "one"}'
-bad type-entry '{"general.base_models": [{"name": 1}]}'
-bad not-object '["general.name"]'
-bad not-json '{"general.name": '
-expect_error "wrong sampling type" "--metadata: 'general.sampling.top_k' must be a whole number within INT32, found a string" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/type-sampling.json" --outfile "$out/x.gguf"
-expect_error "wrong name type" "--metadata: 'general.name' must be a string, found a number" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/type-name.json" --outfile "$out/x.gguf"
-expect_error "tags not a list" "--metadata: 'general.tags' must be a list of strings" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/type-tags.json" --outfile "$out/x.gguf"
-expect_error "entry field not a string" "--metadata: 'general.base_models' entry 0: 'name' must be a string, found a number" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/type-entry.json" --outfile "$out/x.gguf"
-expect_error "not an object" "--metadata $WORK/not-object.json: must be a JSON object of general.* keys" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/not-object.json" --outfile "$out/x.gguf"
-expect_error "not JSON" "--metadata $WORK/not-json.json: not valid JSON" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/not-json.json" --outfile "$out/x.gguf"
-expect_error "missing file" "--metadata $WORK/none.json: cannot open: No such file or directory" "$out" -- \
-  "$HF2GGUF" convert "$d" --metadata "$WORK/none.json" --outfile "$out/x.gguf"
+# bad NAME JSON FRAGMENT: --metadata NAME.json holding JSON ("-": no such
+# file) is refused, FRAGMENT on stderr ("FILE" stands for the file's path),
+# nothing written.
+bad() {
+  local f="$WORK/$1.json"
+  [ "$2" = - ] || printf '%s' "$2" > "$f"
+  expect_error "$1" "${3//FILE/$f}" "$out" -- \
+    "$HF2GGUF" convert "$d" --metadata "$f" --outfile "$out/x.gguf"
+}
+bad type-sampling '{"general.sampling.top_k": "forty"}' \
+  "--metadata: 'general.sampling.top_k' must be a whole number within INT32, found a string"
+bad type-name '{"general.name": 7}' "--metadata: 'general.name' must be a string, found a number"
+bad type-tags '{"general.tags": "one"}' "--metadata: 'general.tags' must be a list of strings"
+bad type-entry '{"general.base_models": [{"name": 1}]}' \
+  "--metadata: 'general.base_models' entry 0: 'name' must be a string, found a number"
+bad not-object '["general.name"]' "--metadata FILE: must be a JSON object of general.* keys"
+bad not-json '{"general.name": ' "--metadata FILE: not valid JSON"
+bad none - "--metadata FILE: cannot open: No such file or directory"
 
 finish
