@@ -167,7 +167,8 @@ int h2g_checkout_guard_output(const h2g_checkout *co, const char *path, h2g_erro
 int h2g_checkout_set_model_name(h2g_checkout *co, const char *name, h2g_error *err);
 
 /* Sets co->metadata_override to a copy of `override` (a JSON object; NULL
- * clears it). Its values are checked when planning uses them. */
+ * clears it). Its values are checked when planning uses them. The error
+ * message does not name the override's source: the caller prefixes it. */
 int h2g_checkout_set_metadata(h2g_checkout *co, const cJSON *override, h2g_error *err);
 
 /* HF architecture name of a checkout (config.json architectures[0]). */

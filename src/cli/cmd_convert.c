@@ -713,10 +713,8 @@ static int set_metadata(const args *a, run *r, h2g_error *err) {
     int rc = h2g_read_json_file(a->metadata, display ? display : a->metadata, false, &override,
                                 err);
     free(display);
-    if (rc == 0 && !cJSON_IsObject(override))
-        rc = h2g_fail(err, "--metadata %s: must be a JSON object of general.* keys, found "
-                           "another JSON value", a->metadata);
-    if (rc == 0) rc = h2g_checkout_set_metadata(&r->co, override, err);
+    if (rc == 0 && h2g_checkout_set_metadata(&r->co, override, err) != 0)
+        rc = h2g_fail_prefix(err, "--metadata %s", a->metadata);
     cJSON_Delete(override);
     return rc;
 }

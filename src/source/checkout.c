@@ -839,7 +839,7 @@ int h2g_checkout_architecture(const h2g_checkout *co, const char **name, h2g_err
 
 int h2g_checkout_set_metadata(h2g_checkout *co, const cJSON *override, h2g_error *err) {
     if (override && !cJSON_IsObject(override))
-        return h2g_fail(err, "the metadata override must be a JSON object of general.* keys");
+        return h2g_fail(err, "must be a JSON object of general.* keys, found another JSON value");
     cJSON *copy = override ? cJSON_Duplicate(override, true) : NULL;
     if (override && !copy) return h2g_fail(err, "out of memory for a copy of the metadata override");
     cJSON_Delete(co->metadata_override);
