@@ -589,7 +589,6 @@ typedef struct run {
     bool *file_exists; /* per file: already there (--dry-run reports the clash) */
     h2g_exec_stats stats;
     bool usage_error; /* the error is the way the command was called */
-    bool warned;      /* the checkout's warnings have been printed */
 } run;
 
 static void run_free(run *r) {
@@ -768,9 +767,7 @@ static int check_plan(const args *a, const run *r, const h2g_plan *p, h2g_error 
  * as planning is over, so they come before a long conversion's progress.
  * --quiet keeps them off stderr; --json lists them in the report either way.
  * In a batch each names its checkout. */
-static void print_warnings(const args *a, run *r) {
-    if (r->warned || !r->co_open) return;
-    r->warned = true;
+static void print_warnings(const args *a, const run *r) {
     const h2g_warnings *w = r->co.warnings;
     for (size_t i = 0; !a->quiet && i < w->n; i++) {
         h2g_progress_clear(stderr);
